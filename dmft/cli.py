@@ -1,0 +1,149 @@
+"""Command-line interface: ``dmft <command> --json``; every command prints one JSON object.
+
+The CLI is a thin layer over the Python API; each command's help names the function it calls.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+
+import numpy as np
+
+from . import __version__
+from .params import Params
+
+
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, (np.floating, float)):
+        v = float(obj)
+        return v if math.isfinite(v) else None
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.bool_,)):
+        return bool(obj)
+    return obj
+
+
+def _emit(result: dict, as_json: bool) -> None:
+    result = _jsonable(result)
+    if as_json:
+        print(json.dumps(result))
+    else:
+        for k, v in result.items():
+            if isinstance(v, list) and len(v) > 8:
+                v = f"[{len(v)} values]"
+            print(f"{k}: {v}")
+
+
+def _provenance(args) -> dict:
+    return dict(version=__version__, command=" ".join(sys.argv[1:]) if sys.argv else "",
+                created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+
+
+def cmd_simulate(args) -> dict:
+    from .ensemble import simulate_ensemble
+    from .lyapunov import max_lyapunov_perturbation
+    from .network import PlasticNetwork
+    from .observables import trajectory_summary
+
+    params = Params(args.g, args.k, args.p, args.phi)
+    start = time.perf_counter()
+    max_lag = min(args.max_lag, args.T / 2)
+    out = dict(params=params.as_dict(), N=args.N, T=args.T, burn=args.burn, dt=args.dt, seed=args.seed,
+               n_seeds=args.n_seeds)
+    if args.n_seeds > 1:
+        # error bars across independent realizations
+        ens = simulate_ensemble(params, args.N, n_seeds=args.n_seeds, T=args.T, burn=args.burn,
+                                dt=args.dt, seed=args.seed, record_dt=args.record_dt, max_lag=max_lag,
+                                progress=args.progress)
+        out.update(C0=ens.C0, C0_err=ens.C0_err, Cx0=ens.Cx0, Cx0_err=ens.Cx0_err,
+                   tau_star=ens.tau_star, tau_star_err=ens.tau_star_err,
+                   tau_step=float(ens.tau[1] - ens.tau[0]), C=ens.C, C_err=ens.C_err, PR_A=ens.PR_A,
+                   PR_A_err=ens.PR_A_err, state=max(set(ens.states), key=ens.states.count),
+                   states=ens.states, error_bars="standard error across seeds")
+    else:
+        net = PlasticNetwork(params, args.N, dt=args.dt, seed=args.seed)
+        traj = net.run(args.T, burn=args.burn, record_dt=args.record_dt, progress=args.progress)
+        s = trajectory_summary(traj, max_lag=max_lag)
+        out.update(C0=s["C0"], C0_err=s["C0_err"], Cx0=s["Cx0"], Cx0_err=s["Cx0_err"],
+                   tau_star=s["tau_star"], tau_star_err=s["tau_star_err"], tau_step=s["tau_step"],
+                   C=s["C"], C_err=s["C_err"], PR_A=s["PR_A"], PR_A_std=s["PR_A_std"],
+                   zero_crossing_frequency=s["zero_crossing_frequency"], state=traj.state,
+                   settled_at=traj.settled_at,
+                   error_bars="standard error across neurons of one network (use --n-seeds for "
+                              "errors across realizations)")
+        if args.lyapunov:
+            res = max_lyapunov_perturbation(net, args.lyapunov_T or args.T, seed=args.seed,
+                                            progress=args.progress)
+            out.update(lambda_max=res.lambda_max, lambda_max_err=res.sem)
+    if args.lyapunov and args.n_seeds > 1:
+        net = PlasticNetwork(params, args.N, dt=args.dt, seed=args.seed)
+        res = max_lyapunov_perturbation(net, args.lyapunov_T or args.T, burn=args.burn, seed=args.seed,
+                                        progress=args.progress)
+        out.update(lambda_max=res.lambda_max, lambda_max_err=res.sem)
+    out["wall_s"] = time.perf_counter() - start
+    out["provenance"] = _provenance(args)
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="dmft", description=__doc__)
+    ap.add_argument("--version", action="version", version=__version__)
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    def common(p, json_flag=True):
+        p.add_argument("--g", type=float, required=True, help="coupling std scale g >= 0")
+        p.add_argument("--k", type=float, default=0.0, help="plasticity strength k (sign: Hebbian > 0)")
+        p.add_argument("--p", type=float, default=2.5, help="synaptic time constant p > 0 (default 2.5)")
+        p.add_argument("--phi", default="tanh", help="nonlinearity (default tanh)")
+        if json_flag:
+            p.add_argument("--json", action="store_true", help="print one JSON object")
+        prog = p.add_mutually_exclusive_group()
+        prog.add_argument("--progress", dest="progress", action="store_true", default=None,
+                          help="always show a progress bar on stderr")
+        prog.add_argument("--no-progress", dest="progress", action="store_false")
+
+    s = sub.add_parser("simulate", help="simulate the finite-N network (dmft.PlasticNetwork.run)",
+                       description="Simulate Eqs. 1-3 by forward Euler and measure C(tau), tau*, PR_A. "
+                                   "The network first runs for --burn (not recorded), then for --T, "
+                                   "the recorded duration.")
+    common(s)
+    s.add_argument("--N", type=int, default=1000, help="number of neurons (default 1000)")
+    s.add_argument("--T", type=float, default=200.0,
+                   help="recorded duration, after the burn-in (default 200)")
+    s.add_argument("--burn", type=float, default=100.0, help="burn-in duration, not recorded (default 100)")
+    s.add_argument("--dt", type=float, default=0.05, help="Euler step (default 0.05)")
+    s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    s.add_argument("--n-seeds", dest="n_seeds", type=int, default=1,
+                   help="independent networks (seeds seed, seed+1, ...); > 1 gives error bars "
+                        "across realizations (default 1: errors across neurons)")
+    s.add_argument("--record-dt", dest="record_dt", type=float, default=0.25,
+                   help="spacing of recorded samples = lag step of C (default 0.25)")
+    s.add_argument("--max-lag", dest="max_lag", type=float, default=50.0, help="largest lag of C (default 50)")
+    s.add_argument("--lyapunov", action="store_true",
+                   help="also measure lambda_max by the perturbation method (App. F)")
+    s.add_argument("--lyapunov-T", dest="lyapunov_T", type=float, default=None,
+                   help="duration of the lambda_max measurement (default: --T)")
+    s.set_defaults(func=cmd_simulate)
+    return ap
+
+
+def main(argv=None) -> int:
+    ap = build_parser()
+    args = ap.parse_args(argv)
+    try:
+        result = args.func(args)
+    except ValueError as e:
+        print(f"dmft {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    _emit(result, getattr(args, "json", False))
+    return 0

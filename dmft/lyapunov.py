@@ -1,0 +1,253 @@
+"""Lyapunov exponents of the simulated network (Sec. V B, App. F).
+
+Two methods:
+
+* :func:`max_lyapunov_perturbation` — the perturbation method: a copy of the network is kicked
+  by a small perturbation and the distance between the two trajectories in the full (x, A)
+  space is measured and renormalised back to its initial size every ``renorm_every``
+  (Benettin's procedure); lambda_max is the mean log growth rate.
+* :func:`lyapunov_spectrum` — QR tangent propagation of ``n_exponents`` vectors of the full
+  (N + N^2)-dimensional tangent space of the Euler map, forward in time (largest exponents) or
+  backward along the stored forward trajectory (smallest exponents, Sec. V B).  Backward
+  propagation uses the exact inverse of the tangent map of each step; the forward trajectory is
+  re-simulated from checkpoints, so no N x N x T object is stored.
+
+The tangent map of one Euler step (x, A) -> (x', A') at phi = phi(x), D = diag(phi'(x)),
+W = J + A, v = D dx, a = 1 - dt/p, c = dt k/(pN):
+
+    dx' = dx + dt (-dx + W v + dA phi),     dA' = a dA + c (v phi^T + phi v^T).
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.linalg
+
+from .network import PlasticNetwork, check_duration
+from .observables import kaplan_yorke_dimension
+from .progress import progress_bar
+
+MAX_TANGENT_BYTES = 4 * 2**30
+
+
+@dataclass
+class LyapunovResult:
+    """Exponents (descending for forward, ascending for backward), their standard errors from
+    block averages, the Kaplan-Yorke dimension per neuron (forward only) and the settings."""
+
+    exponents: np.ndarray
+    sem: np.ndarray
+    direction: str
+    kaplan_yorke_per_N: float
+    T: float
+    settings: dict = field(default_factory=dict)
+    wall_s: float = 0.0
+
+
+@dataclass
+class MaxExponentResult:
+    lambda_max: float
+    sem: float
+    growth_rates: np.ndarray
+    settings: dict = field(default_factory=dict)
+    wall_s: float = 0.0
+
+
+def _gains(net: PlasticNetwork):
+    nl = net.params.nonlinearity
+    return nl.phi(net.x), nl.dphi(net.x)
+
+
+def tangent_step(net: PlasticNetwork, dX: np.ndarray, dA: np.ndarray):
+    """Apply the tangent map of the next Euler step of ``net`` (at its current state) to a batch
+    of tangent vectors dX (m, N), dA (m, N, N).  Returns the new (dX, dA)."""
+    if net._clamped:
+        raise ValueError("tangent dynamics of a clamped network are not defined")
+    phi, dphi = _gains(net)
+    dt = net.dt
+    v = dX * dphi
+    Wv = net.W_times(v.T).T
+    dX_new = dX + dt * (-dX + Wv + dA @ phi)
+    if net.plastic:
+        c = net._c
+        dA_new = net._a * dA
+        dA_new += c * (v[:, :, None] * phi[None, None, :] + phi[None, :, None] * v[:, None, :])
+    else:
+        dA_new = dA.copy()
+    return dX_new, dA_new
+
+
+def inverse_tangent_step(net: PlasticNetwork, x: np.ndarray, W: np.ndarray, dX: np.ndarray,
+                         dA: np.ndarray):
+    """Invert :func:`tangent_step` at the state (x, W = J + A) of a step of ``net`` (which supplies
+    dt, p, k, N): given the tangent vectors after the step, return them before it.
+
+    From dA' = a dA + c(v phi^T + phi v^T) and dx' = (1-dt)dx + dt(W v + dA phi):
+    [(1-dt) I + dt W D - (dt c/a)(|phi|^2 D + phi (phi*phi')^T)] dx = dx' - (dt/a) dA' phi,
+    then dA = (dA' - c(v phi^T + phi v^T)) / a.
+    """
+    nl = net.params.nonlinearity
+    phi, dphi = nl.phi(x), nl.dphi(x)
+    dt, a, c, N = net.dt, net._a, net._c, net.N
+    L = (1 - dt) * np.eye(N) + dt * W * dphi[None, :]
+    L -= (dt * c / a) * (float(phi @ phi) * np.diag(dphi) + np.outer(phi, phi * dphi))
+    rhs = dX - (dt / a) * (dA @ phi)
+    dX_old = scipy.linalg.solve(L, rhs.T).T
+    v = dX_old * dphi
+    dA_old = (dA - c * (v[:, :, None] * phi[None, None, :] + phi[None, :, None] * v[:, None, :])) / a
+    return dX_old, dA_old
+
+
+def _orthonormalise(dX, dA):
+    m, N = dX.shape
+    Y = np.concatenate([dX, dA.reshape(m, N * N)], axis=1)
+    Q, R = np.linalg.qr(Y.T)
+    d = np.diag(R)
+    sign = np.where(d < 0, -1.0, 1.0)
+    Q = Q * sign
+    Qt = Q.T
+    return Qt[:, :N].copy(), Qt[:, N:].reshape(m, N, N).copy(), np.log(np.abs(d))
+
+
+def _initial_tangents(m, N, rng):
+    D = N + N * N
+    if m > D:
+        raise ValueError(f"n_exponents = {m} exceeds the phase-space dimension N + N^2 = {D}")
+    need = 8 * m * D * 3
+    if need > MAX_TANGENT_BYTES:
+        raise ValueError(f"{m} tangent vectors of dimension N + N^2 = {D} need ~{need / 2**30:.1f} GiB; "
+                         f"reduce n_exponents or N (limit {MAX_TANGENT_BYTES / 2**30:.0f} GiB)")
+    Y = rng.standard_normal((m, D))
+    Q, _ = np.linalg.qr(Y.T)
+    return Q.T[:, :N].copy(), Q.T[:, N:].reshape(m, N, N).copy()
+
+
+def lyapunov_spectrum(net: PlasticNetwork, n_exponents: int, T: float, *, burn: float = 0.0,
+                      qr_every: int = 10, direction: str = "forward", n_blocks: int = 10,
+                      checkpoint_every: int = 200, seed: int | None = None,
+                      progress=None) -> LyapunovResult:
+    """Largest (``direction="forward"``) or smallest (``"backward"``) ``n_exponents`` Lyapunov
+    exponents of the Euler map of ``net``, averaged over time ``T`` after a burn-in.
+
+    qr_every : steps between re-orthonormalisations (Sec. V B; App. F used intervals of 20
+               forward and 5 backward in time units of their step).
+    The network is advanced in place.  Exponents are per unit time.
+    """
+    if direction not in ("forward", "backward"):
+        raise ValueError(f"direction must be 'forward' or 'backward', got {direction!r}")
+    T = check_duration("T", T)
+    net.advance(check_duration("burn", burn, allow_zero=True))
+    start = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    N, dt = net.N, net.dt
+    m = int(n_exponents)
+    n_qr = max(1, int(round(T / dt)) // qr_every)
+    n_steps = n_qr * qr_every
+    dX, dA = _initial_tangents(m, N, rng)
+    logs = np.zeros((n_qr, m))
+    if direction == "forward":
+        bar = progress_bar(None, progress, desc="lyapunov", total=n_steps, auto=m * N * N * n_steps > 1e10)
+        for q in range(n_qr):
+            for _ in range(qr_every):
+                dX, dA = tangent_step(net, dX, dA)
+                net.step()
+            dX, dA, logs[q] = _orthonormalise(dX, dA)
+            bar.update(qr_every)
+        bar.close()
+    else:
+        # Forward pass: keep checkpoints of the full state, then walk backwards segment by segment.
+        checkpoint_every = max(qr_every, (checkpoint_every // qr_every) * qr_every)
+        checkpoints = []
+        bar = progress_bar(None, progress, desc="lyapunov (backward)", total=2 * n_steps,
+                           auto=m * N * N * n_steps > 1e10)
+        for n in range(n_steps):
+            if n % checkpoint_every == 0:
+                checkpoints.append((n, net.copy()))
+            net.step()
+            bar.update()
+        q = n_qr - 1
+        for n0, cp in reversed(checkpoints):
+            # Re-simulate the segment [n0, n1) to get the states (x_n, J + A_n) in reverse order.
+            n1 = min(n0 + checkpoint_every, n_steps)
+            states = []
+            for _ in range(n0, n1):
+                states.append((cp.x.copy(), cp.J + cp.A))
+                cp.step()
+            for n in range(n1 - 1, n0 - 1, -1):
+                x, W = states[n - n0]
+                dX, dA = inverse_tangent_step(net, x, W, dX, dA)
+                bar.update()
+                if n % qr_every == 0:
+                    dX, dA, logs[q] = _orthonormalise(dX, dA)
+                    q -= 1
+        bar.close()
+    rates = logs / (qr_every * dt)
+    exps = rates.mean(axis=0)
+    blocks = np.array_split(rates, min(n_blocks, n_qr))
+    bm = np.array([b.mean(axis=0) for b in blocks])
+    sem = bm.std(axis=0, ddof=1) / math.sqrt(len(bm)) if len(bm) > 1 else np.full(m, np.nan)
+    if direction == "backward":
+        exps, sem = -exps, sem  # growth of the inverse map = minus the smallest exponents
+    ky = kaplan_yorke_dimension(exps) / N if direction == "forward" and np.any(exps < 0) and m > 1 else float("nan")
+    return LyapunovResult(
+        exponents=exps, sem=sem, direction=direction, kaplan_yorke_per_N=ky, T=n_steps * dt,
+        settings=dict(n_exponents=m, qr_every=qr_every, dt=dt, burn=burn, N=N, seed=seed,
+                      params=net.params.as_dict()),
+        wall_s=time.perf_counter() - start)
+
+
+def _separation(ref: PlasticNetwork, other: PlasticNetwork):
+    ref.fold()
+    other.fold()
+    dx = other.x - ref.x
+    Ar = ref._A_base if ref._A_base is not None else 0.0
+    Ao = other._A_base if other._A_base is not None else 0.0
+    dA = Ao - Ar
+    return dx, dA, math.sqrt(float(dx @ dx) + float(np.sum(dA * dA)))
+
+
+def max_lyapunov_perturbation(net: PlasticNetwork, T: float, *, burn: float = 0.0, d0: float = 1e-6,
+                              renorm_every: float = 1.0, n_blocks: int = 10, seed: int | None = None,
+                              progress=None) -> MaxExponentResult:
+    """Maximum Lyapunov exponent by the perturbation method (App. F).
+
+    After ``burn``, a copy of the network is displaced in x by a random vector of norm ``d0``.
+    Both evolve; every ``renorm_every`` the separation in the full (x, A) space is measured,
+    its log growth recorded, and the copy is pulled back along the separation to distance d0.
+    Returns the mean rate and its standard error from ``n_blocks`` block means.
+    """
+    T = check_duration("T", T)
+    net.advance(check_duration("burn", burn, allow_zero=True))
+    start = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    other = net.copy()
+    kick = rng.standard_normal(net.N)
+    other.x = other.x + d0 * kick / np.linalg.norm(kick)
+    per = max(1, int(round(renorm_every / net.dt)))
+    n_ren = max(2, int(round(T / net.dt)) // per)
+    rates = np.empty(n_ren)
+    bar = progress_bar(range(n_ren), progress, desc="lambda_max", total=n_ren,
+                       auto=net.N * net.N * n_ren * per > 2e10)
+    for r in bar:
+        for _ in range(per):
+            net.step()
+            other.step()
+        dx, dA, d = _separation(net, other)
+        if not np.isfinite(d) or d == 0:
+            raise FloatingPointError("trajectory separation became zero or non-finite")
+        rates[r] = math.log(d / d0) / (per * net.dt)
+        s = d0 / d
+        other.x = net.x + s * dx
+        if net._A_base is not None or other._A_base is not None:
+            other.set_A((net._A_base if net._A_base is not None else 0.0) + s * dA)
+    blocks = np.array_split(rates, min(n_blocks, n_ren))
+    bm = np.array([b.mean() for b in blocks])
+    return MaxExponentResult(
+        lambda_max=float(rates.mean()), sem=float(bm.std(ddof=1) / math.sqrt(len(bm))),
+        growth_rates=rates,
+        settings=dict(T=n_ren * per * net.dt, burn=burn, d0=d0, renorm_every=per * net.dt,
+                      N=net.N, dt=net.dt, seed=seed, params=net.params.as_dict()),
+        wall_s=time.perf_counter() - start)

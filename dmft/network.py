@@ -1,0 +1,426 @@
+"""Finite-N simulator of the plastic network [Eqs. 1-3].
+
+Scheme
+------
+Forward Euler with step ``dt`` on the joint state (x, A):
+
+    x_{n+1} = x_n + dt * (-x_n + J phi_n + A_n phi_n + I_n)                     [Eq. 1]
+    A_{n+1} = a A_n + c phi_n phi_n^T,   a = 1 - dt/p,   c = dt k / (p N)        [Eq. 3]
+
+Representation of A (why it is cheap and exact)
+-----------------------------------------------
+A is an exponentially filtered sum of outer products (Sec. II).  Unrolling the Euler recursion
+over the last j steps since a "fold" at step n0 gives, exactly,
+
+    A_{n0+j} = a^j [ A_base + sum_{i<j} c a^{-(i+1)} u_i u_i^T ],   u_i = phi_{n0+i},
+
+so the simulator keeps a dense ``A_base`` plus the last j <= B activation vectors.  A step needs
+only A phi = a^j [A_base phi + U^T (w * (U phi))]: one N^2 matrix-vector product and O(N B)
+work; no N x N array is written.  Every B steps the buffer is folded into ``A_base`` with one
+BLAS-3 update (N^2 B flops, a single write of A_base).  The naive dense update writes several
+N x N temporaries per step (see :mod:`dmft.reference`).  ``B`` is chosen so that a^{-B} stays
+below 1e3 (no loss of precision in the rescaled weights).  Equality with the explicitly
+integrated A is checked in ``tests/test_network.py``.
+
+Tr A and ||A||_F^2, hence PR_A [Eq. 22], follow exactly from the recursions
+tr A_{n+1} = a tr A_n + c |phi|^2 and ||A_{n+1}||^2 = a^2 ||A_n||^2 + 2ac phi^T A_n phi + c^2 |phi|^4,
+whose only non-trivial ingredient phi^T A_n phi comes for free from the step.
+
+Protocols
+---------
+halt()/release() the synapses (Sec. VII, Fig. 7a), perturb()/clamp()/unclamp() neurons,
+shuffle_J() while A is halted (Fig. 7b), anneal() lowers g gradually (Sec. IV B), and an
+external input ``input_fn(t) -> array(N)``.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+
+from .params import Params
+from .progress import progress_bar
+
+DEFAULT_DT = 0.05
+
+
+def check_step(params: Params, dt: float) -> float:
+    """Validate the Euler step ``dt`` for the parameters; return it as float.
+
+    Forward Euler is stable for a linear mode with rate lambda when |1 + dt lambda| < 1.  The
+    synaptic modes decay at -1/p: we require dt < p (so a = 1 - dt/p > 0, no sign flips).  The
+    neuronal modes lie within distance ||W|| <= 2g + |k| of -1 (operator-norm bound on J + A), so
+    we require dt (1 + 2g + |k|) < 2.
+    """
+    try:
+        dt = float(dt)
+    except (TypeError, ValueError):
+        raise ValueError(f"dt must be a positive number, got {dt!r}") from None
+    if not math.isfinite(dt) or dt <= 0:
+        raise ValueError(f"dt must be a positive finite number, got {dt}")
+    if dt >= params.p:
+        raise ValueError(
+            f"dt = {dt} is too large for p = {params.p}: forward Euler on the synapses needs dt < p "
+            f"(use dt <= {params.p / 10:.3g} for accuracy)")
+    bound = 2.0 / (1.0 + 2.0 * params.g + abs(params.k))
+    if dt >= bound:
+        raise ValueError(
+            f"dt = {dt} is too large for stability at g = {params.g}, k = {params.k}: "
+            f"need dt < 2 / (1 + 2g + |k|) = {bound:.3g}")
+    return dt
+
+
+def check_size(N) -> int:
+    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
+        raise ValueError(f"N must be an integer >= 1, got {N!r}")
+    return int(N)
+
+
+def check_duration(name: str, T, allow_zero: bool = False) -> float:
+    try:
+        T = float(T)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {T!r}") from None
+    if not math.isfinite(T) or T < 0 or (T == 0 and not allow_zero):
+        allowed = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be finite and {allowed}, got {T}")
+    return T
+
+
+@dataclass
+class Trajectory:
+    """What :meth:`PlasticNetwork.run` records.
+
+    t       : times of the records (after burn-in, starting at 0), spacing ``record_dt``.
+    x       : (n_records, n_recorded_neurons) preactivations.
+    phi     : phi(x), same shape.
+    PR_A    : participation ratio of A at each record [Eq. 22].
+    state   : "chaos" | "fixed_point" | "quiescent" at the end of the run (see classify_state).
+    settled_at : time at which the run was detected to have settled (None if never).
+    """
+
+    t: np.ndarray
+    x: np.ndarray
+    phi: np.ndarray
+    PR_A: np.ndarray
+    record_dt: float
+    state: str
+    settled_at: Optional[float]
+    rms_x: float
+    rms_velocity: float
+    params: Params
+    N: int
+    dt: float
+    seed: Optional[int]
+    neurons: np.ndarray
+    wall_s: float
+    settings: dict = field(default_factory=dict)
+
+
+def classify_state(rms_x: float, rms_velocity: float, *, x_tol: float = 1e-4,
+                   v_tol: float = 1e-5) -> str:
+    """Name the state from the RMS preactivation and RMS velocity |dx/dt|/sqrt(N).
+
+    quiescent: rms_x < x_tol (the trivial fixed point x = 0); fixed_point: rms_velocity < v_tol
+    (a non-trivial fixed point); chaos otherwise.
+    """
+    if rms_x < x_tol:
+        return "quiescent"
+    if rms_velocity < v_tol:
+        return "fixed_point"
+    return "chaos"
+
+
+class PlasticNetwork:
+    """N rate neurons with quenched couplings J and Hebbian couplings A [Eqs. 1-3].
+
+    Parameters
+    ----------
+    params : Params
+    N      : number of neurons.
+    dt     : Euler step (default 0.05); validated by :func:`check_step`.
+    seed   : seed of the generator for J and the initial state.
+    x0     : initial preactivations (default N(0, 1) i.i.d.).
+    J      : explicit coupling matrix (default N(0, g^2/N) i.i.d. entries).
+    A0     : initial plastic couplings (default zero).
+    input_fn : optional external input I(t) -> array of shape (N,), added to Eq. 1.
+    """
+
+    def __init__(self, params: Params, N: int, *, dt: float = DEFAULT_DT, seed: Optional[int] = None,
+                 x0=None, J=None, A0=None, input_fn: Optional[Callable[[float], np.ndarray]] = None,
+                 fold_every: Optional[int] = None):
+        if not isinstance(params, Params):
+            raise ValueError(f"params must be a dmft.Params, got {type(params).__name__}")
+        self.params = params
+        self.N = N = check_size(N)
+        self.dt = check_step(params, dt)
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        nl = params.nonlinearity
+        self._phi, self._dphi = nl.phi, nl.dphi
+        # J = g_scale * J0; keeping the scale separate makes annealing in g an O(1) operation.
+        if J is None:
+            self._J0 = self.rng.standard_normal((N, N)) / math.sqrt(N)
+            self._g_scale = params.g
+        else:
+            J = np.array(J, dtype=float)
+            if J.shape != (N, N) or not np.all(np.isfinite(J)):
+                raise ValueError(f"J must be a finite array of shape ({N}, {N})")
+            self._J0, self._g_scale = J, 1.0
+        if x0 is None:
+            x0 = self.rng.standard_normal(N)
+        self.x = np.array(x0, dtype=float).reshape(-1)
+        if self.x.shape != (N,) or not np.all(np.isfinite(self.x)):
+            raise ValueError(f"x0 must be a finite array of shape ({N},)")
+        self.t = 0.0
+        self.input_fn = input_fn
+        self.plastic = True
+        self._clamped = False
+        # Plastic couplings: A = a^j (A_base + U[:j]^T diag(w[:j]) U[:j]); A_base None means zero.
+        self._a = 1.0 - self.dt / params.p
+        self._c = self.dt * params.k / (params.p * N)
+        if fold_every is None:
+            fold_every = max(1, min(64, int(math.log(1e3) / -math.log(self._a))))
+        self.fold_every = int(fold_every)
+        self._U = np.empty((self.fold_every, N))
+        self._w = np.empty(self.fold_every)
+        self._j = 0
+        self._A_base = None
+        self._trA = 0.0
+        self._fro2 = 0.0
+        if A0 is not None:
+            self.set_A(A0)
+
+    # ------------------------------------------------------------------ couplings
+    @property
+    def J(self) -> np.ndarray:
+        """The quenched couplings (a new array)."""
+        return self._g_scale * self._J0
+
+    @property
+    def A(self) -> np.ndarray:
+        """The plastic couplings A(t), materialised as a new N x N array."""
+        A = np.zeros((self.N, self.N)) if self._A_base is None else self._A_base.copy()
+        j = self._j
+        if j:
+            A += (self._U[:j].T * self._w[:j]) @ self._U[:j]
+        if j:
+            A *= self._a ** j
+        return A
+
+    def set_A(self, A) -> None:
+        A = np.array(A, dtype=float)
+        if A.shape != (self.N, self.N) or not np.all(np.isfinite(A)):
+            raise ValueError(f"A must be a finite array of shape ({self.N}, {self.N})")
+        self._A_base, self._j = A, 0
+        self._trA = float(np.trace(A))
+        self._fro2 = float(np.sum(A * A))
+
+    def fold(self) -> None:
+        """Absorb the buffered outer products into the dense A_base (one BLAS-3 update)."""
+        j = self._j
+        if j == 0:
+            return
+        low_rank = (self._U[:j].T * self._w[:j]) @ self._U[:j]
+        if self._A_base is None:
+            self._A_base = low_rank
+        else:
+            self._A_base += low_rank
+        self._A_base *= self._a ** j
+        self._j = 0
+
+    def A_times(self, v: np.ndarray) -> np.ndarray:
+        """A(t) v without forming A (v may be a vector or an (N, m) block)."""
+        j = self._j
+        if self._A_base is None and j == 0:
+            return np.zeros_like(v, dtype=float)
+        out = self._A_base @ v if self._A_base is not None else 0.0
+        if j:
+            U = self._U[:j]
+            coef = U @ v
+            coef = (self._w[:j] * coef.T).T
+            out = out + U.T @ coef
+            out = out * (self._a ** j)
+        return out
+
+    def W_times(self, v: np.ndarray) -> np.ndarray:
+        """(J + A(t)) v."""
+        out = self._J0 @ v
+        if self._g_scale != 1.0:
+            out *= self._g_scale
+        return out + self.A_times(v)
+
+    @property
+    def PR_A(self) -> float:
+        """Participation ratio of A [Eq. 22], (tr A)^2 / ||A||_F^2, from the exact recursions."""
+        return self._trA ** 2 / self._fro2 if self._fro2 > 0 else float("nan")
+
+    # ------------------------------------------------------------------ protocols
+    def halt(self) -> None:
+        """Freeze A at its current value (Sec. VII)."""
+        self.fold()
+        self.plastic = False
+
+    def release(self) -> None:
+        """Let A evolve again according to Eq. 3."""
+        self.plastic = True
+
+    def perturb(self, size: float, rng: Optional[np.random.Generator] = None) -> np.ndarray:
+        """Add an i.i.d. Gaussian kick of RMS ``size`` to x; returns the kick."""
+        rng = self.rng if rng is None else rng
+        kick = size * rng.standard_normal(self.N)
+        self.x = self.x + kick
+        return kick
+
+    def clamp(self, value=0.0) -> None:
+        """Hold the neurons at ``value`` (scalar or array) until :meth:`unclamp`."""
+        self.x = np.broadcast_to(np.asarray(value, dtype=float), (self.N,)).copy()
+        self._clamped = True
+
+    def unclamp(self) -> None:
+        self._clamped = False
+
+    def shuffle_J(self, rng: Optional[np.random.Generator] = None) -> None:
+        """Randomly permute the entries of J (preserves its statistics, destroys J-A alignment)."""
+        rng = self.rng if rng is None else rng
+        flat = self._J0.reshape(-1)
+        self._J0 = flat[rng.permutation(flat.size)].reshape(self.N, self.N)
+
+    def set_g(self, g: float) -> None:
+        """Rescale J to a new g (J -> J g / g_old); the deformation protocol uses it."""
+        new = self.params.with_(g=g)
+        if self.params.g == 0:
+            raise ValueError("cannot rescale J from g = 0")
+        self._g_scale *= new.g / self.params.g
+        self.params = new
+        check_step(new, self.dt)
+
+    def anneal(self, g_target: float, duration: float, *, steps: int = 50, progress=None) -> None:
+        """Deformation ("annealing") protocol of Sec. IV B: lower (or raise) g linearly to
+        ``g_target`` over ``duration``, in ``steps`` equal stages, while the network runs."""
+        duration = check_duration("duration", duration)
+        g0 = self.params.g
+        stage = duration / steps
+        for i in progress_bar(range(1, steps + 1), progress, desc="anneal", total=steps):
+            self.set_g(g0 + (g_target - g0) * i / steps)
+            self.advance(stage)
+
+    # ------------------------------------------------------------------ dynamics
+    def velocity(self) -> np.ndarray:
+        """dx/dt at the current state [Eq. 1] (zero while clamped)."""
+        if self._clamped:
+            return np.zeros(self.N)
+        drive = self.W_times(self._phi(self.x))
+        if self.input_fn is not None:
+            drive = drive + self.input_fn(self.t)
+        return drive - self.x
+
+    def step(self) -> None:
+        """One Euler step of Eqs. 1 and 3."""
+        phi = self._phi(self.x)
+        Aphi = self.A_times(phi)
+        if not self._clamped:
+            drive = self._J0 @ phi
+            if self._g_scale != 1.0:
+                drive *= self._g_scale
+            drive += Aphi
+            if self.input_fn is not None:
+                drive += self.input_fn(self.t)
+            self.x = self.x + self.dt * (drive - self.x)
+        # With k = 0 and A = 0 the plastic couplings stay exactly zero: nothing to do.
+        if self.plastic and not (self._c == 0.0 and self._A_base is None and self._j == 0):
+            a, c = self._a, self._c
+            pp = float(phi @ phi)
+            self._fro2 = a * a * self._fro2 + 2 * a * c * float(phi @ Aphi) + c * c * pp * pp
+            self._trA = a * self._trA + c * pp
+            j = self._j
+            self._U[j] = phi
+            self._w[j] = c * a ** (-(j + 1))
+            self._j = j + 1
+            if self._j == self.fold_every:
+                self.fold()
+        self.t += self.dt
+
+    def advance(self, duration: float) -> None:
+        """Integrate for ``duration`` without recording."""
+        for _ in range(int(round(duration / self.dt))):
+            self.step()
+
+    def run(self, T: float, *, burn: float = 0.0, record_dt: float = 0.25,
+            neurons: Optional[Sequence[int]] = None, stop_when_settled: bool = False,
+            settle_check_every: float = 10.0, progress=None) -> Trajectory:
+        """Burn in for ``burn``, then integrate for ``T`` (the recorded duration) and record.
+
+        record_dt : spacing of the records (rounded to a multiple of dt).
+        neurons   : indices to record (default all).
+        stop_when_settled : stop early once the state is a fixed point or quiescent.
+        progress  : None (automatic: a bar on stderr for runs longer than a few seconds),
+                    True or False.
+        """
+        T = check_duration("T", T)
+        burn = check_duration("burn", burn, allow_zero=True)
+        every = max(1, int(round(check_duration("record_dt", record_dt) / self.dt)))
+        idx = np.arange(self.N) if neurons is None else np.asarray(neurons, dtype=int)
+        n_burn = int(round(burn / self.dt))
+        n_rec = int(round(T / self.dt)) // every
+        if n_rec < 2:
+            raise ValueError(f"T = {T} gives fewer than 2 records at record_dt = {record_dt}")
+        check_every = max(1, int(round(settle_check_every / self.dt)))
+        start = time.perf_counter()
+        xs = np.empty((n_rec, idx.size))
+        prs = np.empty(n_rec)
+        settled_at = None
+        total = n_burn + n_rec * every
+        bar = progress_bar(None, progress, desc="simulate", total=total,
+                           auto=self.N * self.N * total > 2e10)
+        for _ in range(n_burn):
+            self.step()
+            bar.update()
+        r_done = 0
+        for r in range(n_rec):
+            xs[r] = self.x[idx]
+            prs[r] = self.PR_A
+            r_done = r + 1
+            for _ in range(every):
+                self.step()
+            bar.update(every)
+            if stop_when_settled and (r * every) % check_every < every:
+                v = self.velocity()
+                st = classify_state(_rms(self.x), _rms(v))
+                if st != "chaos":
+                    settled_at = self.t
+                    break
+        bar.close()
+        xs, prs = xs[:r_done], prs[:r_done]
+        v = self.velocity()
+        rx, rv = _rms(self.x), _rms(v)
+        state = classify_state(rx, rv)
+        if state != "chaos" and settled_at is None:
+            settled_at = self.t
+        if not np.all(np.isfinite(xs)):
+            raise FloatingPointError("simulation produced non-finite values; reduce dt")
+        return Trajectory(
+            t=np.arange(r_done) * every * self.dt, x=xs, phi=self._phi(xs), PR_A=prs,
+            record_dt=every * self.dt, state=state, settled_at=settled_at, rms_x=rx,
+            rms_velocity=rv, params=self.params, N=self.N, dt=self.dt, seed=self.seed,
+            neurons=idx, wall_s=time.perf_counter() - start,
+            settings=dict(T=T, burn=burn, record_dt=every * self.dt, fold_every=self.fold_every,
+                          scheme="forward Euler"))
+
+    def copy(self) -> "PlasticNetwork":
+        """An independent copy of the full state (J is shared read-only)."""
+        new = object.__new__(PlasticNetwork)
+        new.__dict__.update(self.__dict__)
+        new.x = self.x.copy()
+        new._U = self._U.copy()
+        new._w = self._w.copy()
+        new._A_base = None if self._A_base is None else self._A_base.copy()
+        new.rng = np.random.default_rng(self.rng.integers(2**63))
+        return new
+
+
+def _rms(v: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(v * v)))
