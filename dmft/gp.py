@@ -1,0 +1,46 @@
+"""Sampling stationary Gaussian processes on a uniform grid by FFT (circulant embedding)."""
+from __future__ import annotations
+
+import numpy as np
+import scipy.fft
+
+
+def circulant_spectrum(cov: np.ndarray, period: int, h: float, transfer=None):
+    """Eigenvalues (rfft layout) of the circulant covariance that embeds the even function ``cov``
+    (given on lags 0..n-1, zero beyond) in a period of ``period`` points, optionally multiplied by
+    ``transfer(omega)`` (the squared modulus of a linear filter, e.g. 1/(1 + omega^2) for
+    (1 + d/dt)^{-1}).  Returns (eigenvalues clipped at 0, most negative eigenvalue before
+    clipping relative to the largest)."""
+    n = cov.size
+    if period < 2 * n - 1:
+        raise ValueError(f"period {period} too short to embed {n} lags")
+    c = np.zeros(period)
+    c[:n] = cov
+    c[period - n + 1:] = cov[1:][::-1]
+    lam = scipy.fft.rfft(c).real
+    if transfer is not None:
+        omega = 2 * np.pi * scipy.fft.rfftfreq(period, h)
+        lam = lam * transfer(omega)
+    worst = float(lam.min() / lam.max()) if lam.max() > 0 else 0.0
+    return np.maximum(lam, 0.0), min(worst, 0.0)
+
+
+def sample_from_spectrum(lam: np.ndarray, period: int, n_samples: int, rng: np.random.Generator):
+    """Real fields (period, n_samples) whose circulant covariance has eigenvalues ``lam``
+    (rfft layout).  Hermitian symmetry is imposed by irfft; the zero and Nyquist modes are real."""
+    m = lam.size
+    z = (rng.standard_normal((m, n_samples)) + 1j * rng.standard_normal((m, n_samples))) / np.sqrt(2)
+    z[0] = rng.standard_normal(n_samples)
+    if period % 2 == 0:
+        z[-1] = rng.standard_normal(n_samples)
+    Y = np.sqrt(period * lam)[:, None] * z
+    return scipy.fft.irfft(Y, n=period, axis=0)
+
+
+def sample_stationary(cov: np.ndarray, h: float, n_times: int, n_samples: int,
+                      rng: np.random.Generator, transfer=None) -> np.ndarray:
+    """``n_samples`` paths of length ``n_times`` of the zero-mean stationary process with
+    covariance ``cov`` on lags h * arange(len(cov)) (filtered by ``transfer`` if given)."""
+    period = scipy.fft.next_fast_len(max(n_times, 2 * cov.size))
+    lam, _ = circulant_spectrum(cov, period, h, transfer)
+    return sample_from_spectrum(lam, period, n_samples, rng)[:n_times]

@@ -1,0 +1,592 @@
+"""Stationary single-site DMFT: the autocovariance C(tau) at any (g, k, p) [Eqs. 6-8].
+
+Method (App. C 1, with the leak folded into the kernel)
+-------------------------------------------------------
+Write the single-site equation as x = xi + G * psi + I, where xi = (1 + d/dt)^{-1} eta is Gaussian
+with spectrum g^2 C^(omega) / (1 + omega^2) and G(u) = int_0^u e^{-(u-v)} K(v) dv + s e^{-u}
+(K from the plasticity rule, s the instantaneous self-coupling of Eq. 11, I the constant input
+of Eq. A7).  Each iteration
+
+1. samples S paths of xi by FFT (Hermitian-symmetric Fourier coefficients, :mod:`dmft.gp`), exactly
+   at the grid points: no time-stepping error in the Gaussian part;
+2. solves the causal recursion x_n = xi_n + I + h sum_m c_m G_m psi(x_{n-m}) with trapezoid
+   weights c_m (G(0) = 0 for every plasticity kernel, so the scheme is explicit), blocked so that
+   the long history sum is a BLAS-3 product (:mod:`dmft.volterra`);
+3. estimates C(tau) from the paths by FFT and mixes it with the input (damping).
+
+Once the change per iteration is at the level of the Monte Carlo noise, a production phase keeps
+iterating with the input set to the running average of outputs and accumulates independent
+batches until the standard error of C(0) reaches the target; the residual |C_out - C_in| is
+then compared with that error to decide ``converged``.  The lag window grows when C has not
+decayed inside it; a window that keeps growing past ``tau_cap`` is reported as a diverging
+timescale (the hatched region of Fig. 1b) rather than iterated forever.
+
+k = 0 with the Hebbian rule is solved exactly instead (:mod:`dmft.scs`).
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field, replace
+from typing import Optional
+
+import numpy as np
+import scipy.fft
+from scipy import signal
+
+from .gp import circulant_spectrum
+from .kernels import HEBBIAN, PlasticityRule
+from .observables import (autocovariance, power_spectrum, synaptic_timescale, tau_star,
+                          zero_crossing_frequency)
+from .params import Params
+from .progress import progress_bar
+from .scs import scs_solution
+from .volterra import causal_recursion, history_matrix
+
+
+class UnphysicalSolutionError(RuntimeError):
+    """The solver produced something that cannot be an autocovariance (NaN, |C(tau)| > C(0),
+    a negative power spectrum beyond noise)."""
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """Numerical settings of :func:`solve`.
+
+    h           : time step of the single-site paths and lag grid.
+    n_samples   : paths per iteration (vectorised).
+    t_record    : recorded length of each path (default: max(300, 6 tau_max)).
+    tau_max     : initial lag window (default from tau* of the initial guess and p).
+    tau_cap     : largest window before the timescale is declared divergent.
+    mixing      : damping of the Anderson-accelerated fixed-point iteration.
+    tol         : a replica is solved when rms|F(C) - C| / C(0) < tol (F is deterministic for a
+                  replica's fixed random numbers, so this can be made small).
+    anderson_memory : number of previous iterates used by Anderson mixing.
+    max_iter    : iterations per replica before giving up.
+    target_rel_err : stop adding replicas when SE(C0)/C0 is below this.
+    min_replicas, max_replicas : replicas (independent random numbers) for the error estimate.
+    block       : block length of the causal recursion.
+    """
+
+    h: float = 0.1
+    n_samples: int = 256
+    t_record: Optional[float] = None
+    tau_max: Optional[float] = None
+    tau_cap: float = 1500.0
+    mixing: float = 0.5
+    tol: float = 5e-4
+    anderson_memory: int = 5
+    max_iter: int = 60
+    target_rel_err: float = 0.003
+    min_replicas: int = 4
+    max_replicas: int = 24
+    block: int = 64
+
+    def __post_init__(self):
+        for name in ("h", "tau_cap", "mixing", "target_rel_err", "tol"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
+                raise ValueError(f"{name} must be a positive finite number, got {v!r}")
+        if self.mixing > 1:
+            raise ValueError(f"mixing must be in (0, 1], got {self.mixing}")
+        for name in ("n_samples", "max_iter", "min_replicas", "max_replicas", "block", "anderson_memory"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or v < 1:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        if self.min_replicas < 2 or self.max_replicas < self.min_replicas:
+            raise ValueError("need 2 <= min_replicas <= max_replicas for an error estimate")
+
+
+@dataclass
+class DMFTResult:
+    """Stationary DMFT solution and everything needed to judge and reproduce it."""
+
+    params: Params
+    rule: dict
+    tau: np.ndarray
+    C: np.ndarray
+    C_err: np.ndarray
+    Cx: np.ndarray
+    K: np.ndarray
+    C0: float
+    C0_err: float
+    Cx0: float
+    tau_star: float
+    tau_star_err: float
+    PR_A: float
+    f: np.ndarray
+    S: np.ndarray
+    zero_crossing_frequency: float
+    converged: bool
+    status: str           # "converged" | "not_converged" | "no_dynamic_solution" | "diverging_timescale"
+    residual: float       # rms |C_out - C_in| / C0 at the end
+    residual_history: list
+    iterations: int
+    method: str           # "exact" | "monte_carlo"
+    branch: str           # "chaotic (g > 1)" | "large-s" | "none"
+    settings: dict = field(default_factory=dict)
+    seed: Optional[int] = None
+    wall_s: float = 0.0
+    message: str = ""
+
+    @property
+    def tau_step(self) -> float:
+        return float(self.tau[1] - self.tau[0])
+
+    def summary(self) -> dict:
+        """JSON-ready dictionary of the main numbers (arrays as lists)."""
+        return dict(params=self.params.as_dict(), rule=self.rule, C0=self.C0, C0_err=self.C0_err,
+                    Cx0=self.Cx0, tau_star=self.tau_star, tau_star_err=self.tau_star_err,
+                    PR_A=self.PR_A, tau_step=self.tau_step, C=self.C, C_err=self.C_err,
+                    zero_crossing_frequency=self.zero_crossing_frequency, converged=self.converged,
+                    status=self.status, residual=self.residual, iterations=self.iterations,
+                    method=self.method, branch=self.branch, seed=self.seed, settings=self.settings,
+                    wall_s=self.wall_s, message=self.message)
+
+
+# ----------------------------------------------------------------------------- helpers
+def leak_folded_kernel(K: np.ndarray, h: float, s_inst: float = 0.0, extra: int = 0) -> np.ndarray:
+    """G on the lag grid: G(u) = int_0^u e^{-(u-v)} K(v) dv + s e^{-u}, with K piecewise linear
+    between grid points (exact exponential integration of each piece).  ``extra`` points are
+    appended past the kernel's end, where G decays as e^{-u}."""
+    e = math.exp(-h)
+    a2 = (h - 1.0 + e) / h          # int_0^h e^{-(h-r)} (r/h) dr
+    a1 = (1.0 - e) - a2             # int_0^h e^{-(h-r)} (1 - r/h) dr
+    Kx = np.concatenate([K, np.zeros(extra)])
+    forcing = np.zeros_like(Kx)
+    forcing[1:] = a1 * Kx[:-1] + a2 * Kx[1:]
+    forcing[0] = s_inst
+    return signal.lfilter([1.0], [1.0, -e], forcing)
+
+
+def _regrid(C: np.ndarray, h_old: float, n_new: int, h_new: float) -> np.ndarray:
+    tau_old = h_old * np.arange(C.size)
+    return np.interp(h_new * np.arange(n_new), tau_old, C, right=0.0)
+
+
+def _initial_guess(params: Params, rule: PlasticityRule, h: float, tau_max: float) -> np.ndarray:
+    n = int(round(tau_max / h)) + 1
+    tau = h * np.arange(n)
+    if params.g > 1.0:
+        base = scs_solution(params.g, tau_max=tau_max, dtau=h, phi=params.phi).C
+        return base
+    # below g = 1 start high and slow, on the large-s side (Sec. IV C)
+    return 0.8 * np.exp(-0.5 * (tau / (0.2 * tau_max)) ** 2)
+
+
+def _check_physical(C, C_err, where: str):
+    if not np.all(np.isfinite(C)):
+        raise UnphysicalSolutionError(f"{where}: C(tau) contains NaN or inf")
+    excess = np.abs(C[1:]) - C[0]
+    tol = 4 * np.sqrt(C_err[1:] ** 2 + C_err[0] ** 2) + 1e-12
+    if np.any(excess > tol):
+        i = int(np.argmax(excess - tol)) + 1
+        raise UnphysicalSolutionError(f"{where}: |C(tau)| > C(0) beyond noise at lag index {i}")
+
+
+# ----------------------------------------------------------------------------- engine
+class _SingleSite:
+    """The single-site map C -> C_out for one fixed set of random numbers ("common random
+    numbers"): with the Gaussian coefficients z held fixed, the sampled fields depend smoothly on
+    C, so C_out = F(C) is a deterministic function that a root finder can drive to F(C) = C.
+    Different replicas (different z) give independent solutions whose spread is the
+    statistical error."""
+
+    def __init__(self, params, rule, h, n_samples, t_record, block, rng, tau_max):
+        self.params, self.rule, self.h = params, rule, h
+        self.S, self.block, self.rng = n_samples, block, rng
+        self.n_rec = int(round(t_record / h))
+        nl = params.nonlinearity
+        self.phi, self.dphi = nl.phi, nl.dphi
+        self.psi_of_phi = rule.psi()
+        # Everything that fixes the random numbers' meaning is set here, independent of C, so
+        # that the map C -> F(C) is smooth for a fixed replica.
+        self.n_lag = int(round(tau_max / h)) + 1
+        reach = rule.kernel_reach(params)
+        extra = int(round(20.0 / h))          # G decays like e^{-u} past the kernel
+        self.M = self.n_lag + extra if math.isinf(reach) else min(self.n_lag + extra, int(round(reach / h)))
+        self.burn = max(self.M, int(round(30.0 / h)))
+        self.n_t = self.burn + self.n_rec
+        self.period = scipy.fft.next_fast_len(max(self.n_t, 2 * self.n_lag))
+        self.taper = None
+        self._z = None
+
+    def new_noise(self):
+        """Draw a fresh set of random numbers (a new replica); the taper is chosen anew."""
+        self._z = None
+        self.taper = None
+
+    def _noise(self):
+        if self._z is None:
+            m = self.period // 2 + 1
+            z = (self.rng.standard_normal((m, self.S)) + 1j * self.rng.standard_normal((m, self.S))) / np.sqrt(2)
+            z[0] = self.rng.standard_normal(self.S)
+            if self.period % 2 == 0:
+                z[-1] = self.rng.standard_normal(self.S)
+            self._z = z
+        return self._z
+
+    def run(self, C: np.ndarray, C_cross: Optional[np.ndarray], want_cx: bool = False):
+        """One evaluation of the map: returns dict with C_out, sem, Cx_out, cross, K."""
+        p, rule, h = self.params, self.rule, self.h
+        n_lag = C.size
+        if n_lag != self.n_lag:
+            raise ValueError(f"C has {n_lag} lags, the engine was built for {self.n_lag}")
+        tau = h * np.arange(n_lag)
+        K = rule.kernel(p, tau, C, C_cross)
+        I = rule.constant_input(p, tau, C)
+        s_inst = rule.instantaneous()
+        G = leak_folded_kernel(K, h, s_inst, extra=max(0, self.M + 1 - n_lag))
+        w = h * G[:self.M + 1]
+        c0 = 0.5 * w[0]
+        burn, n_t, period = self.burn, self.n_t, self.period
+        # xi = (1 + d/dt)^{-1} eta, covariance g^2 C filtered by 1/(1 + omega^2)
+        lam, worst = circulant_spectrum(p.g ** 2 * C, period, h, transfer=lambda om: 1.0 / (1.0 + om ** 2))
+        z = self._noise()
+        xi = scipy.fft.irfft(np.sqrt(period * lam)[:, None] * z, n=period, axis=0, workers=-1)[:n_t]
+        if self.rule.name == "pre_post":
+            f_post = self.psi_of_phi
+            psi = lambda x: f_post(self.phi(x))  # noqa: E731
+            dpsi = None
+        else:
+            psi, dpsi = self.phi, self.dphi
+        x, _ = causal_recursion(xi, w, psi, dpsi=dpsi, c0=c0, const=I, block=self.block,
+                                T_hist=history_matrix(w, self.block))
+        x = x[burn:]
+        ph = self.phi(x)
+        # Control variate: phi(xi) has the exactly known autocovariance E[phi(z1) phi(z2)] with
+        # (z1, z2) Gaussian of covariance C_xi (the circulant's own covariance); its sample
+        # fluctuations track those of phi(x).  For k = 0 the estimator is exact.
+        C_xi = scipy.fft.irfft(lam, n=period)[:n_lag]
+        a = per_path_autocovariance(ph, n_lag)
+        b = per_path_autocovariance(self.phi(xi[burn:]), n_lag)
+        C_est, sem = control_variate_mean(a, b, gaussian_pair_table(self.phi, C_xi))
+        if self.taper is None:
+            self.taper = noise_taper(C_est, sem)
+        big = np.nonzero(np.abs(C_est) > np.maximum(4 * sem, 0.02 * abs(C_est[0])))[0]
+        C_est = C_est * self.taper
+        Cx = per_path_autocovariance(x, n_lag).mean(axis=1) if want_cx else None
+        cross = None
+        if self.rule.uses_cross_covariance:
+            fpre = self.rule.f_pre_fn()(ph)
+            cross = _cross_covariance(fpre, ph, n_lag)
+        return dict(C=C_est, sem=sem, Cx=Cx, cross=cross, K=K,
+                    significant=int(big[-1]) + 1 if big.size else 0,
+                    spectrum_negativity=worst, mean_phi=float(ph.mean()))
+
+
+def per_path_autocovariance(s: np.ndarray, n_lag: int) -> np.ndarray:
+    """Unbiased autocovariance of each column of ``s`` (n_times, S) at lags 0..n_lag-1:
+    array (n_lag, S).  Zero-padding by n_lag suffices to keep those lags free of wrap-around."""
+    n_t = s.shape[0]
+    nfft = scipy.fft.next_fast_len(n_t + n_lag)
+    F = scipy.fft.rfft(s, n=nfft, axis=0, workers=-1)
+    F *= F.conj()
+    raw = scipy.fft.irfft(F, n=nfft, axis=0, workers=-1)[:n_lag]
+    return raw / (n_t - np.arange(n_lag))[:, None]
+
+
+def gaussian_pair_table(phi, cov: np.ndarray) -> np.ndarray:
+    """E[phi(z1) phi(z2)] for Var z = cov[0], Cov = cov[tau], via a spline in the covariance."""
+    from scipy.interpolate import CubicSpline
+
+    from .gaussian import pair_avg
+
+    v = float(cov[0])
+    grid = np.linspace(-v, v, 257)
+    return CubicSpline(grid, pair_avg(phi, phi, v, v, grid))(np.clip(cov, -v, v))
+
+
+def control_variate_mean(a: np.ndarray, b: np.ndarray, b_mean: np.ndarray):
+    """Mean over columns of ``a`` with the control ``b`` (known mean ``b_mean``) removed at the
+    regression-optimal coefficient per row; returns (estimate, standard error)."""
+    S = a.shape[1]
+    da = a - a.mean(axis=1, keepdims=True)
+    db = b - b.mean(axis=1, keepdims=True)
+    var_b = np.einsum("ij,ij->i", db, db)
+    beta = np.where(var_b > 0, np.einsum("ij,ij->i", da, db) / np.where(var_b > 0, var_b, 1.0), 0.0)
+    est = a.mean(axis=1) - beta * (b.mean(axis=1) - b_mean)
+    resid = da - beta[:, None] * db
+    sem = np.sqrt(np.einsum("ij,ij->i", resid, resid) / (S - 1) / S)
+    return est, sem
+
+
+def noise_taper(C: np.ndarray, sem: np.ndarray, n_sigma: float = 4.0) -> np.ndarray:
+    """A lag window that keeps C up to the last lag where |C| exceeds ``n_sigma`` standard
+    errors (and 1e-6 C(0)) and goes to zero after it with a short cosine taper.
+
+    Without it, the near-marginal low-frequency modes of the self-consistency amplify pure
+    sampling noise in the tail of C.  A replica computes the window once, at its first
+    evaluation, and keeps it, so that its map stays smooth."""
+    sig = np.nonzero(np.abs(C) > np.maximum(n_sigma * sem, 1e-6 * abs(C[0])))[0]
+    n = C.size
+    cut = int(sig[-1]) + 1 if sig.size else 1
+    width = max(4, cut // 10)
+    taper = np.ones(n)
+    end = min(n, cut + width)
+    if end > cut:
+        taper[cut:end] = 0.5 * (1 + np.cos(np.pi * (np.arange(end - cut) + 1) / (width + 1)))
+    taper[end:] = 0.0
+    return taper
+
+
+def _cross_covariance(a: np.ndarray, b: np.ndarray, n_lag: int) -> np.ndarray:
+    """<a(t) b(t + tau)> for tau = 0..n_lag-1, averaged over columns."""
+    n_t = a.shape[0]
+    nfft = scipy.fft.next_fast_len(2 * n_t)
+    Fa = scipy.fft.rfft(a, n=nfft, axis=0)
+    Fb = scipy.fft.rfft(b, n=nfft, axis=0)
+    raw = scipy.fft.irfft(Fa.conj() * Fb, n=nfft, axis=0)[:n_lag]
+    return (raw / (n_t - np.arange(n_lag))[:, None]).mean(axis=1)
+
+
+def solve(params: Params, rule: PlasticityRule = HEBBIAN, *, settings: SolverSettings | None = None,
+          seed: int | None = 0, init: "DMFTResult | np.ndarray | None" = None, method: str = "auto",
+          progress=None) -> DMFTResult:
+    """Solve the stationary single-site DMFT [Eqs. 6-8] for C(tau).
+
+    params : Params(g, k, p, phi).
+    rule   : plasticity rule / kernel of App. A (default: the Hebbian rule of Eq. 3).
+    init   : a previous DMFTResult (warm start, e.g. when continuing in k or g) or an initial
+             C on the settings' lag grid.
+    method : "auto" (exact for k = 0 with the Hebbian rule, Monte Carlo otherwise), "exact",
+             or "monte_carlo".
+    Returns a :class:`DMFTResult`; check ``converged`` and ``status``.
+    """
+    if not isinstance(params, Params):
+        raise ValueError(f"params must be a dmft.Params, got {type(params).__name__}")
+    if not isinstance(rule, PlasticityRule):
+        raise ValueError(f"rule must be a dmft.kernels.PlasticityRule, got {type(rule).__name__}")
+    if method not in ("auto", "exact", "monte_carlo"):
+        raise ValueError(f"method must be 'auto', 'exact' or 'monte_carlo', got {method!r}")
+    st = settings or SolverSettings()
+    start = time.perf_counter()
+    exact_ok = params.k == 0 and rule.name == "hebbian"
+    if method == "exact" and not exact_ok:
+        raise ValueError("the exact solution exists only for k = 0 with the Hebbian rule")
+    if method == "exact" or (method == "auto" and exact_ok):
+        return _solve_exact(params, rule, st, start)
+    return _solve_monte_carlo(params, rule, st, seed, init, progress, start)
+
+
+def _finish(params, rule, st, tau, C, C_err, Cx, K, ts_err, converged, status, residual, history,
+            iterations, method, branch, seed, start, message=""):
+    h = tau[1] - tau[0]
+    C0 = float(C[0])
+    if C0 > 0:
+        ts = tau_star(C, h)
+        pr = params.p / synaptic_timescale(C, h, params.p)
+        f, S = power_spectrum(C, h)
+        zf = zero_crossing_frequency(C, h)
+    else:
+        ts, pr, zf = float("nan"), float("nan"), float("nan")
+        f, S = np.zeros(1), np.zeros(1)
+    return DMFTResult(
+        params=params, rule=rule.describe(), tau=tau, C=C, C_err=C_err, Cx=Cx, K=K, C0=C0,
+        C0_err=float(C_err[0]), Cx0=float(Cx[0]), tau_star=ts, tau_star_err=ts_err, PR_A=pr, f=f, S=S,
+        zero_crossing_frequency=zf, converged=converged, status=status, residual=residual,
+        residual_history=history, iterations=iterations, method=method, branch=branch,
+        settings=asdict(st) | {"tau_max_final": float(tau[-1])}, seed=seed,
+        wall_s=time.perf_counter() - start, message=message)
+
+
+def _solve_exact(params, rule, st, start):
+    tau_max = st.tau_max or 100.0
+    sol = scs_solution(params.g, tau_max=tau_max, dtau=st.h, phi=params.phi)
+    zero = np.zeros_like(sol.C)
+    if sol.Delta0 == 0.0:
+        return _finish(params, rule, st, sol.tau, sol.C, zero, sol.Cx, zero, 0.0, False,
+                       "no_dynamic_solution", 0.0, [], 0, "exact", "none", None, start,
+                       "g <= 1 and k = 0: the only solution is the quiescent C = 0")
+    return _finish(params, rule, st, sol.tau, sol.C, zero, sol.Cx, zero, 0.0, True, "converged", 0.0, [],
+                   0, "exact", "chaotic (g > 1)", None, start, "exact SCS solution (energy condition)")
+
+
+class _WindowTooShort(Exception):
+    pass
+
+
+def _anderson(engine, C, C_cross, st, history, bar):
+    """Solve F(C) = C for one replica by Anderson-accelerated damped iteration.
+
+    Returns (C, C_cross, last evaluation, residual, iterations, status) with status
+    "solved", "not_converged", "trivial" or "grow" (C has not decayed inside the window)."""
+    n_lag = C.size
+    x = C if C_cross is None else np.concatenate([C, C_cross])
+    X, Fres = [], []
+    out, res = None, float("nan")
+    for it in range(1, st.max_iter + 1):
+        Cin = x[:n_lag]
+        out = engine.run(Cin, None if C_cross is None else x[n_lag:])
+        bar.update()
+        Fx = out["C"] if C_cross is None else np.concatenate([out["C"], out["cross"]])
+        if not np.all(np.isfinite(Fx)):
+            raise UnphysicalSolutionError("single-site paths produced NaN (parameters out of range?)")
+        f = Fx - x
+        scale = max(Cin[0], out["C"][0], 1e-12)
+        res = float(np.sqrt(np.mean(f[:n_lag] ** 2))) / scale
+        history.append(res)
+        if out["C"][0] < 1e-4 and Cin[0] < 1e-3:
+            return x[:n_lag] * 0, None, out, res, it, "trivial"
+        if out["significant"] > 0.8 * n_lag:   # C is still sizeable near the end of the window
+            x_new = x + st.mixing * f
+            return x_new[:n_lag], (None if C_cross is None else x_new[n_lag:]), out, res, it, "grow"
+        if res < st.tol:
+            return x[:n_lag], (None if C_cross is None else x[n_lag:]), out, res, it, "solved"
+        X.append(x.copy())
+        Fres.append(f.copy())
+        X, Fres = X[-(st.anderson_memory + 1):], Fres[-(st.anderson_memory + 1):]
+        if len(X) > 1:
+            dX = np.diff(np.array(X), axis=0).T
+            dF = np.diff(np.array(Fres), axis=0).T
+            gamma = np.linalg.lstsq(dF, f, rcond=None)[0]
+            x_new = x + st.mixing * f - (dX + st.mixing * dF) @ gamma
+        else:
+            x_new = x + st.mixing * f
+        if not np.all(np.isfinite(x_new)) or x_new[0] <= 0:
+            x_new = x + st.mixing * f          # fall back to plain damping
+            X, Fres = [], []
+        x = x_new
+    return x[:n_lag], (None if C_cross is None else x[n_lag:]), out, res, st.max_iter, "not_converged"
+
+
+def _converge_window(make_engine, st, C, C_cross, tau_max, history, bar, engine=None):
+    """Solve one replica, growing the lag window while C has not decayed inside it.
+    Returns (C, C_cross, tau_max, engine, last evaluation, residual, iterations, how)."""
+    h = st.h
+    engine = engine or make_engine(tau_max)
+    iterations = 0
+    while True:
+        C, C_cross, out, res, its, how = _anderson(engine, C, C_cross, st, history, bar)
+        iterations += its
+        if how != "grow":
+            return C, C_cross, tau_max, engine, out, res, iterations, how
+        new_tau_max = 1.6 * tau_max
+        if new_tau_max > st.tau_cap:
+            return C, C_cross, tau_max, engine, out, res, iterations, "diverging_timescale"
+        n_lag, n_new = C.size, int(round(new_tau_max / h)) + 1
+        C = np.concatenate([C, np.zeros(n_new - n_lag)])   # the map regenerates the tail
+        if C_cross is not None:
+            C_cross = np.concatenate([C_cross, np.zeros(n_new - n_lag)])
+        tau_max = new_tau_max
+        engine = make_engine(tau_max)
+
+
+def _early_exit(params, rule, st, C, out, res, how, history, iterations, branch, seed, start):
+    n_lag = C.size
+    tau = st.h * np.arange(n_lag)
+    nan = np.full(n_lag, np.nan)
+    if how == "trivial":
+        zero = np.zeros(n_lag)
+        return _finish(params, rule, st, tau, zero, zero, zero, zero, float("nan"), False,
+                       "no_dynamic_solution", res, history, iterations, "monte_carlo", "none", seed, start,
+                       "the iteration decays to the quiescent solution C = 0: no dynamic (chaotic) "
+                       "solution was found from the large-C initial guess")
+    return _finish(params, rule, st, tau, C, nan, nan, out["K"] if out["K"].size == n_lag else nan,
+                   float("nan"), False, "diverging_timescale", res, history, iterations, "monte_carlo",
+                   branch, seed, start,
+                   f"C(tau) has not decayed within tau = {tau[-1]:.0f} with the window grown to the cap "
+                   f"tau_cap = {st.tau_cap}: tau* diverges (hatched region of Fig. 1b)")
+
+
+def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
+    h = st.h
+    if rule.name in ("hebbian", "pre_post", "delayed") and h > params.p / 5:
+        raise ValueError(f"step h = {h} is too coarse for p = {params.p}: need h <= p/5 "
+                         f"so that the kernel e^(-u/p) is resolved")
+    rng = np.random.default_rng(seed)
+    # --- initial C and window
+    if isinstance(init, DMFTResult):
+        tau_max = st.tau_max or max(float(init.tau[-1]), 30.0)
+        n_lag = int(round(tau_max / h)) + 1
+        C = _regrid(init.C, init.tau_step, n_lag, h)
+    elif init is not None:
+        C = np.asarray(init, dtype=float)
+        n_lag = C.size
+        tau_max = (n_lag - 1) * h
+    else:
+        tau_max = st.tau_max or (max(40.0, 8.0 * params.p) if params.g > 1 else 150.0)
+        n_lag = int(round(tau_max / h)) + 1
+        C = _initial_guess(params, rule, h, tau_max)
+    C_cross = C.copy() if rule.uses_cross_covariance else None
+    branch = "chaotic (g > 1)" if params.g > 1 else "large-s"
+
+    def engine_for(tmax, n_samples):
+        t_rec = st.t_record or max(200.0, 4.0 * tmax)
+        return _SingleSite(params, rule, h, n_samples, t_rec, st.block, rng, tmax)
+
+    bar = progress_bar(None, progress, desc="dmft", total=st.min_replicas * 12, auto=True)
+    history, replicas, residuals = [], [], []
+    iterations = 0
+    if not isinstance(init, DMFTResult):
+        # Cold start: approach the solution cheaply with a quarter of the paths and a looser
+        # tolerance (window growth happens here too); the replicas then start close to it.
+        coarse = replace(st, n_samples=max(32, st.n_samples // 4), tol=4 * st.tol)
+        C, C_cross, tau_max, _, out, res, its, how = _converge_window(
+            lambda tm: engine_for(tm, coarse.n_samples), coarse, C, C_cross, tau_max, history, bar)
+        iterations += its
+        if how in ("trivial", "diverging_timescale"):
+            bar.close()
+            return _early_exit(params, rule, st, C, out, res, how, history, iterations, branch, seed, start)
+    engine = None
+    all_solved = True
+    while len(replicas) < st.max_replicas:
+        if engine is not None:
+            engine.new_noise()
+        n_before = C.size
+        C, C_cross, tau_max, engine, out, res, its, how = _converge_window(
+            lambda tm: engine_for(tm, st.n_samples), st, C, C_cross, tau_max, history, bar, engine)
+        iterations += its
+        if how in ("trivial", "diverging_timescale"):
+            bar.close()
+            return _early_exit(params, rule, st, C, out, res, how, history, iterations, branch, seed, start)
+        if C.size != n_before:
+            replicas = [dict(r, C=_regrid(r["C"], h, C.size, h), Cx=_regrid(r["Cx"], h, C.size, h))
+                        for r in replicas]
+        all_solved &= how == "solved"
+        residuals.append(res)
+        Cx = engine.run(C, C_cross, want_cx=True)["Cx"]   # C^x at the replica's solution
+        replicas.append(dict(C=out["C"], Cx=Cx, tau_star=tau_star(out["C"], h)))
+        if len(replicas) >= st.min_replicas:
+            c0s = np.array([r["C"][0] for r in replicas])
+            if c0s.std(ddof=1) / math.sqrt(len(c0s)) <= st.target_rel_err * c0s.mean():
+                break
+        C = np.mean([r["C"] for r in replicas], axis=0)   # warm start for the next replica
+    n_lag = C.size
+    bar.close()
+    Cs = np.array([r["C"] for r in replicas])
+    R = Cs.shape[0]
+    C_fin = Cs.mean(axis=0)
+    C_err = Cs.std(axis=0, ddof=1) / math.sqrt(R)
+    ts = np.array([r["tau_star"] for r in replicas])
+    ts_err = float(ts.std(ddof=1) / math.sqrt(R))
+    Cx_fin = np.mean([r["Cx"] for r in replicas], axis=0)
+    tau = h * np.arange(n_lag)
+    K_fin = rule.kernel(params, tau, C_fin, C_cross)
+    _check_physical(C_fin, C_err, "DMFT solution")
+    _check_spectrum(C_fin, C_err, h)
+    se_ok = C_err[0] <= st.target_rel_err * C_fin[0] * (1 + 1e-9)
+    converged = bool(se_ok and all_solved)
+    resid = float(max(residuals))
+    if converged:
+        status = "converged"
+        message = (f"{R} replicas, each solved to rms|F(C) - C|/C0 < {st.tol:g}; "
+                   f"SE(C0)/C0 = {C_err[0] / C_fin[0]:.2e}")
+    else:
+        status = "not_converged"
+        message = (f"{R} replicas; all solved: {all_solved} (worst residual {resid:.2e}, tol {st.tol:g}); "
+                   f"SE(C0)/C0 = {C_err[0] / C_fin[0]:.2e} (target {st.target_rel_err:g})")
+    return _finish(params, rule, st, h * np.arange(n_lag), C_fin, C_err, Cx_fin, K_fin, ts_err, converged,
+                   status, resid, history, iterations, "monte_carlo", branch, seed, start, message)
+
+
+def _check_spectrum(C, C_err, h):
+    """The Fourier transform of an autocovariance is non-negative (Bochner): allow noise only."""
+    w = np.ones_like(C)
+    w[0] = 0.5
+    nfft = scipy.fft.next_fast_len(4 * C.size)
+    Chat = 2 * h * scipy.fft.rfft(w * C, n=nfft).real
+    noise = 2 * h * np.sqrt(np.sum((w * C_err) ** 2)) * 2
+    if Chat.min() < -5 * noise - 1e-10 * Chat.max():
+        raise UnphysicalSolutionError(
+            f"the power spectrum of C is negative beyond noise (min {Chat.min():.3g}, noise {noise:.3g})")

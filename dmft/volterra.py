@@ -1,0 +1,69 @@
+"""Causal nonlinear recursions x_n = xi_n + sum_{m>=1} w_m psi(x_{n-m}) (+ c0 psi(x_n)).
+
+This is the discretised single-site equation [Eq. 6] once the leak is folded into the kernel:
+with G = e^{-t} * K, (1 + d/dt) x = eta + K * phi becomes x = xi + G * phi, xi = (1 + d/dt)^{-1} eta.
+The direct method costs (steps) x (kernel length) multiply-adds done one step at a time.  Here
+time is cut into blocks of B steps: the contribution of everything before a block is one
+BLAS-3 product (B x M Hankel block times the M x S history of all S samples), and only the
+short within-block sum is done step by step.  Same arithmetic, far better throughput.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def history_matrix(w: np.ndarray, block: int) -> np.ndarray:
+    """H[i, d-1] = w[d + i] (zero past the kernel): the weight of psi_{n0-d} in x_{n0+i}.
+    (A Hankel matrix: it depends on i + d.)"""
+    M = w.size - 1
+    wp = np.concatenate([w, np.zeros(block + 1)])
+    return wp[1 + np.arange(block)[:, None] + np.arange(M)[None, :]]
+
+
+def causal_recursion(xi: np.ndarray, w: np.ndarray, psi, *, dpsi=None, c0: float = 0.0, const=0.0,
+                     block: int = 64, T_hist: np.ndarray | None = None):
+    """Solve x_n = xi_n + const + c0 psi(x_n) + sum_{m=1}^{M} w[m] psi(x_{n-m}) for all samples.
+
+    xi : (L, S) driving fields; w : kernel weights, w[0] ignored (use c0); history before n = 0
+    is zero.  With c0 != 0 the implicit equation is solved by Newton's method (psi must be
+    increasing with 0 <= psi' <= 1 and |c0| < 1, e.g. tanh with small steps; pass ``dpsi``).
+    Returns (x, psi(x)) of shape (L, S).
+    """
+    if c0 and dpsi is None:
+        raise ValueError("an implicit term (c0 != 0) needs dpsi")
+    L, S = xi.shape
+    M = w.size - 1
+    B = block
+    if T_hist is None:
+        T_hist = history_matrix(w, B)
+    wpad = np.concatenate([w, np.zeros(B)])
+    x = np.empty_like(xi)
+    ps = np.empty_like(xi)
+    base = xi + const
+    for n0 in range(0, L, B):
+        n1 = min(n0 + B, L)
+        ell = min(M, n0)
+        if ell:
+            hist = T_hist[: n1 - n0, :ell] @ ps[n0 - ell:n0][::-1]
+            acc_block = base[n0:n1] + hist
+        else:
+            acc_block = base[n0:n1].copy()
+        for i in range(n1 - n0):
+            n = n0 + i
+            acc = acc_block[i]
+            if i:
+                acc = acc + wpad[i:0:-1] @ ps[n0:n]
+            if c0:
+                xn = acc.copy()
+                for _ in range(30):
+                    f = xn - c0 * psi(xn) - acc
+                    d = 1.0 - c0 * dpsi(xn)
+                    step = f / d
+                    xn -= step
+                    if np.max(np.abs(step)) < 1e-13:
+                        break
+                x[n] = xn
+            else:
+                x[n] = acc
+            ps[n] = psi(x[n])
+    return x, ps
