@@ -95,6 +95,47 @@ def cmd_simulate(args) -> dict:
     return out
 
 
+def _rule_from_args(args):
+    from .kernels import PlasticityRule
+
+    return PlasticityRule(args.kernel, ktilde=args.ktilde, alpha=args.alpha, beta=args.beta, d=args.delay,
+                          f_pre=args.f_pre, f_post=args.f_post)
+
+
+def _settings_from_args(args):
+    from .stationary import SolverSettings
+
+    kw = dict(h=args.h, n_samples=args.samples, target_rel_err=args.target_rel_err)
+    if args.tau_max is not None:
+        kw["tau_max"] = args.tau_max
+    return SolverSettings(**kw)
+
+
+def cmd_solve(args) -> dict:
+    from .stationary import solve
+
+    params = Params(args.g, args.k, args.p, args.phi)
+    res = solve(params, _rule_from_args(args), settings=_settings_from_args(args), seed=args.seed,
+                method=args.method, progress=args.progress)
+    out = res.summary()
+    out["provenance"] = _provenance(args)
+    return out
+
+
+def cmd_stern(args) -> dict:
+    from .kernels import PlasticityRule
+    from .stationary import solve
+
+    params = Params(args.g, 0.0, 1.0, args.phi)
+    res = solve(params, PlasticityRule("stern", s=args.s), settings=_settings_from_args(args), seed=args.seed,
+                progress=args.progress)
+    out = res.summary()
+    out.pop("PR_A", None)
+    out.update(s=args.s, y=(args.s / res.C0) if res.C0 > 0 else None)
+    out["provenance"] = _provenance(args)
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="dmft", description=__doc__)
     ap.add_argument("--version", action="version", version=__version__)
@@ -134,6 +175,45 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--lyapunov-T", dest="lyapunov_T", type=float, default=None,
                    help="duration of the lambda_max measurement (default: --T)")
     s.set_defaults(func=cmd_simulate)
+
+    def solver_opts(p):
+        p.add_argument("--seed", type=int, default=0, help="random seed of the Monte Carlo (default 0)")
+        p.add_argument("--h", type=float, default=0.1, help="time step of the single-site paths (default 0.1)")
+        p.add_argument("--samples", type=int, default=256, help="paths per iteration (default 256)")
+        p.add_argument("--target-rel-err", dest="target_rel_err", type=float, default=0.003,
+                       help="target standard error of C(0), relative (default 0.003)")
+        p.add_argument("--tau-max", dest="tau_max", type=float, default=None,
+                       help="initial lag window (default: automatic, grown as needed)")
+
+    v = sub.add_parser("solve", help="stationary DMFT C(tau) (dmft.stationary.solve)",
+                       description="Solve the single-site DMFT [Eqs. 6-8] for C(tau): exactly for k = 0, "
+                                   "by iterative Monte Carlo otherwise.")
+    common(v)
+    solver_opts(v)
+    v.add_argument("--kernel", default="hebbian",
+                   help="plasticity rule: hebbian (Eq. 3), no_decay (A2), inverse_gamma (A4), presynaptic "
+                        "(A5), delayed (A8), pre_post (A10)")
+    v.add_argument("--ktilde", type=float, default=None, help="k/p for --kernel no_decay")
+    v.add_argument("--alpha", type=float, default=None, help="shape of the inverse-gamma p distribution")
+    v.add_argument("--beta", type=float, default=None, help="scale of the inverse-gamma p distribution")
+    v.add_argument("--delay", type=float, default=None, help="delay d for --kernel delayed")
+    v.add_argument("--f-pre", dest="f_pre", default="identity", help="f_pre for --kernel pre_post")
+    v.add_argument("--f-post", dest="f_post", default="identity", help="f_post for --kernel pre_post")
+    v.add_argument("--method", default="auto", choices=["auto", "exact", "monte_carlo"])
+    v.set_defaults(func=cmd_solve)
+
+    t = sub.add_parser("stern", help="self-coupled network of Stern et al. (Eq. 11)",
+                       description="Solve the single-site DMFT of the network with self-coupling s [Eq. 11]; "
+                                   "prints C0 and y = s / C0 (Fig. 3c).")
+    t.add_argument("--g", type=float, required=True)
+    t.add_argument("--s", type=float, required=True, help="self-coupling s")
+    t.add_argument("--phi", default="tanh")
+    t.add_argument("--json", action="store_true")
+    prog = t.add_mutually_exclusive_group()
+    prog.add_argument("--progress", dest="progress", action="store_true", default=None)
+    prog.add_argument("--no-progress", dest="progress", action="store_false")
+    solver_opts(t)
+    t.set_defaults(func=cmd_stern)
     return ap
 
 

@@ -53,11 +53,16 @@ class UnphysicalSolutionError(RuntimeError):
 class SolverSettings:
     """Numerical settings of :func:`solve`.
 
-    h           : time step of the single-site paths and lag grid.
+    h           : time step of the single-site paths and lag grid (initial).
+    h_max       : largest step the solver may switch to when the window grows past 1000 lags
+                  (also capped at p/5).
     n_samples   : paths per iteration (vectorised).
     t_record    : recorded length of each path (default: max(300, 6 tau_max)).
     tau_max     : initial lag window (default from tau* of the initial guess and p).
-    tau_cap     : largest window before the timescale is declared divergent.
+    tau_cap     : largest window before the timescale is declared divergent
+                  (default max(500, 40 p)).
+    max_samples : replicas double their paths (up to this) when the spread between replicas
+                  shows that the target error would need many more replicas.
     mixing      : damping of the Anderson-accelerated fixed-point iteration.
     tol         : a replica is solved when rms|F(C) - C| / C(0) < tol (F is deterministic for a
                   replica's fixed random numbers, so this can be made small).
@@ -69,10 +74,12 @@ class SolverSettings:
     """
 
     h: float = 0.1
+    h_max: float = 0.25
     n_samples: int = 256
     t_record: Optional[float] = None
     tau_max: Optional[float] = None
-    tau_cap: float = 1500.0
+    tau_cap: Optional[float] = None
+    max_samples: int = 4096
     mixing: float = 0.5
     tol: float = 5e-4
     anderson_memory: int = 5
@@ -83,13 +90,16 @@ class SolverSettings:
     block: int = 64
 
     def __post_init__(self):
-        for name in ("h", "tau_cap", "mixing", "target_rel_err", "tol"):
+        if self.tau_cap is not None and not (math.isfinite(self.tau_cap) and self.tau_cap > 0):
+            raise ValueError(f"tau_cap must be a positive finite number, got {self.tau_cap!r}")
+        for name in ("h", "mixing", "target_rel_err", "tol"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
                 raise ValueError(f"{name} must be a positive finite number, got {v!r}")
         if self.mixing > 1:
             raise ValueError(f"mixing must be in (0, 1], got {self.mixing}")
-        for name in ("n_samples", "max_iter", "min_replicas", "max_replicas", "block", "anderson_memory"):
+        for name in ("n_samples", "max_iter", "min_replicas", "max_replicas", "block", "anderson_memory",
+                     "max_samples"):
             v = getattr(self, name)
             if not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
@@ -164,6 +174,20 @@ def _regrid(C: np.ndarray, h_old: float, n_new: int, h_new: float) -> np.ndarray
     return np.interp(h_new * np.arange(n_new), tau_old, C, right=0.0)
 
 
+def _extend(C: np.ndarray, h_old: float, n_new: int, h_new: float) -> np.ndarray:
+    """C on a longer window: the old values, then an exponential continuation with the decay
+    rate of the envelope over the last fifth of the old window (zero if it is not decaying)."""
+    n = C.size
+    tail = np.abs(C[int(0.8 * n):])
+    tau_old = h_old * np.arange(n)
+    out = _regrid(C, h_old, n_new, h_new)
+    beyond = h_new * np.arange(n_new) > tau_old[-1]
+    if tail.size >= 4 and tail[0] > 0 and tail[-1] > 0 and tail[-1] < tail[0]:
+        rate = np.log(tail[0] / tail[-1]) / (tau_old[-1] - tau_old[int(0.8 * n)])
+        out[beyond] = C[-1] * np.exp(-rate * (h_new * np.arange(n_new)[beyond] - tau_old[-1]))
+    return out
+
+
 def _initial_guess(params: Params, rule: PlasticityRule, h: float, tau_max: float) -> np.ndarray:
     n = int(round(tau_max / h)) + 1
     tau = h * np.arange(n)
@@ -209,12 +233,14 @@ class _SingleSite:
         self.n_t = self.burn + self.n_rec
         self.period = scipy.fft.next_fast_len(max(self.n_t, 2 * self.n_lag))
         self.taper = None
+        self.cut = None
         self._z = None
 
     def new_noise(self):
         """Draw a fresh set of random numbers (a new replica); the taper is chosen anew."""
         self._z = None
         self.taper = None
+        self.cut = None
 
     def _noise(self):
         if self._z is None:
@@ -261,8 +287,12 @@ class _SingleSite:
         a = per_path_autocovariance(ph, n_lag)
         b = per_path_autocovariance(self.phi(xi[burn:]), n_lag)
         C_est, sem = control_variate_mean(a, b, gaussian_pair_table(self.phi, C_xi))
-        if self.taper is None:
-            self.taper = noise_taper(C_est, sem)
+        # The taper is fixed at a replica's first evaluation, so that its map stays smooth; the
+        # input's own significant extent counts too, so a good warm start is not cut back.
+        changed = self.taper is None
+        if changed:
+            self.cut = max(noise_cut(C_est, sem), noise_cut(C, sem))
+            self.taper = cosine_taper(n_lag, self.cut)
         big = np.nonzero(np.abs(C_est) > np.maximum(4 * sem, 0.02 * abs(C_est[0])))[0]
         C_est = C_est * self.taper
         Cx = per_path_autocovariance(x, n_lag).mean(axis=1) if want_cx else None
@@ -270,7 +300,7 @@ class _SingleSite:
         if self.rule.uses_cross_covariance:
             fpre = self.rule.f_pre_fn()(ph)
             cross = _cross_covariance(fpre, ph, n_lag)
-        return dict(C=C_est, sem=sem, Cx=Cx, cross=cross, K=K,
+        return dict(C=C_est, sem=sem, Cx=Cx, cross=cross, K=K, map_changed=changed,
                     significant=int(big[-1]) + 1 if big.size else 0,
                     spectrum_negativity=worst, mean_phi=float(ph.mean()))
 
@@ -311,16 +341,18 @@ def control_variate_mean(a: np.ndarray, b: np.ndarray, b_mean: np.ndarray):
     return est, sem
 
 
-def noise_taper(C: np.ndarray, sem: np.ndarray, n_sigma: float = 4.0) -> np.ndarray:
-    """A lag window that keeps C up to the last lag where |C| exceeds ``n_sigma`` standard
-    errors (and 1e-6 C(0)) and goes to zero after it with a short cosine taper.
+def noise_cut(C: np.ndarray, sem: np.ndarray, n_sigma: float = 4.0) -> int:
+    """One past the last lag where |C| exceeds ``n_sigma`` standard errors (all lags when the
+    estimate is noise-free, as for k = 0 with the control variate)."""
+    sig = np.nonzero(np.abs(C) > np.maximum(n_sigma * sem, 1e-15 * abs(C[0])))[0]
+    return int(sig[-1]) + 1 if sig.size else 1
 
-    Without it, the near-marginal low-frequency modes of the self-consistency amplify pure
-    sampling noise in the tail of C.  A replica computes the window once, at its first
-    evaluation, and keeps it, so that its map stays smooth."""
-    sig = np.nonzero(np.abs(C) > np.maximum(n_sigma * sem, 1e-6 * abs(C[0])))[0]
-    n = C.size
-    cut = int(sig[-1]) + 1 if sig.size else 1
+
+def cosine_taper(n: int, cut: int) -> np.ndarray:
+    """Lag window: 1 up to ``cut``, a cosine roll-off over cut/10 lags, 0 after.
+
+    Multiplying C by it removes the tail where C is below the sampling noise; without it the
+    near-marginal low-frequency modes of the self-consistency amplify that noise."""
     width = max(4, cut // 10)
     taper = np.ones(n)
     end = min(n, cut + width)
@@ -428,7 +460,8 @@ def _anderson(engine, C, C_cross, st, history, bar):
         history.append(res)
         if out["C"][0] < 1e-4 and Cin[0] < 1e-3:
             return x[:n_lag] * 0, None, out, res, it, "trivial"
-        if out["significant"] > 0.8 * n_lag:   # C is still sizeable near the end of the window
+        # C still sizeable near the end of the window (judged once the iterate has relaxed)
+        if it >= 4 and out["significant"] > 0.8 * n_lag:
             x_new = x + st.mixing * f
             return x_new[:n_lag], (None if C_cross is None else x_new[n_lag:]), out, res, it, "grow"
         if res < st.tol:
@@ -450,11 +483,27 @@ def _anderson(engine, C, C_cross, st, history, bar):
     return x[:n_lag], (None if C_cross is None else x[n_lag:]), out, res, st.max_iter, "not_converged"
 
 
+def _weighted_replicas(replicas, key="C"):
+    """Mean of the replicas' ``key`` weighted by their number of paths, and its standard error,
+    assuming each replica's variance is sigma^2 / n_paths.  Returns (mean, SE, R)."""
+    w = np.array([r["weight"] for r in replicas], dtype=float)
+    v = np.array([np.asarray(r[key], dtype=float) for r in replicas])
+    W = w.sum()
+    mean = np.tensordot(w, v, axes=1) / W
+    R = len(replicas)
+    if R < 2:
+        return mean, np.full_like(mean, np.nan), R
+    sigma2 = np.tensordot(w, (v - mean) ** 2, axes=1) / (R - 1)
+    return mean, np.sqrt(sigma2 / W), R
+
+
 def _converge_window(make_engine, st, C, C_cross, tau_max, history, bar, engine=None):
     """Solve one replica, growing the lag window while C has not decayed inside it.
+
+    The window grows by 1.6x; past 1000 lags the step grows with it (up to min(0.25, p/5)),
+    since a slowly decaying C needs a long window but no finer resolution.
     Returns (C, C_cross, tau_max, engine, last evaluation, residual, iterations, how)."""
-    h = st.h
-    engine = engine or make_engine(tau_max)
+    engine = engine or make_engine(tau_max, C.size)
     iterations = 0
     while True:
         C, C_cross, out, res, its, how = _anderson(engine, C, C_cross, st, history, bar)
@@ -464,17 +513,20 @@ def _converge_window(make_engine, st, C, C_cross, tau_max, history, bar, engine=
         new_tau_max = 1.6 * tau_max
         if new_tau_max > st.tau_cap:
             return C, C_cross, tau_max, engine, out, res, iterations, "diverging_timescale"
-        n_lag, n_new = C.size, int(round(new_tau_max / h)) + 1
-        C = np.concatenate([C, np.zeros(n_new - n_lag)])   # the map regenerates the tail
+        h_old = engine.h
+        h_new = max(h_old, min(st.h_max, new_tau_max / 1000.0))
+        n_new = int(round(new_tau_max / h_new)) + 1
+        # regrid onto the new window, continuing the tail with its own decay rate
+        C = _extend(C, h_old, n_new, h_new)
         if C_cross is not None:
-            C_cross = np.concatenate([C_cross, np.zeros(n_new - n_lag)])
-        tau_max = new_tau_max
-        engine = make_engine(tau_max)
+            C_cross = _extend(C_cross, h_old, n_new, h_new)
+        tau_max = (n_new - 1) * h_new
+        engine = make_engine(tau_max, n_new)
 
 
-def _early_exit(params, rule, st, C, out, res, how, history, iterations, branch, seed, start):
+def _early_exit(params, rule, st, h, C, out, res, how, history, iterations, branch, seed, start):
     n_lag = C.size
-    tau = st.h * np.arange(n_lag)
+    tau = h * np.arange(n_lag)
     nan = np.full(n_lag, np.nan)
     if how == "trivial":
         zero = np.zeros(n_lag)
@@ -486,7 +538,7 @@ def _early_exit(params, rule, st, C, out, res, how, history, iterations, branch,
                    float("nan"), False, "diverging_timescale", res, history, iterations, "monte_carlo",
                    branch, seed, start,
                    f"C(tau) has not decayed within tau = {tau[-1]:.0f} with the window grown to the cap "
-                   f"tau_cap = {st.tau_cap}: tau* diverges (hatched region of Fig. 1b)")
+                   f"tau_cap = {st.tau_cap:g}: tau* diverges (hatched region of Fig. 1b)")
 
 
 def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
@@ -495,9 +547,15 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
         raise ValueError(f"step h = {h} is too coarse for p = {params.p}: need h <= p/5 "
                          f"so that the kernel e^(-u/p) is resolved")
     rng = np.random.default_rng(seed)
+    settings_cap = st.tau_cap
+    if st.tau_cap is None:
+        st = replace(st, tau_cap=max(500.0, 40.0 * params.p))
+    if rule.name in ("hebbian", "pre_post", "delayed"):
+        st = replace(st, h_max=max(h, min(st.h_max, params.p / 5)))
     # --- initial C and window
     if isinstance(init, DMFTResult):
         tau_max = st.tau_max or max(float(init.tau[-1]), 30.0)
+        h = max(h, min(init.tau_step, st.h_max))
         n_lag = int(round(tau_max / h)) + 1
         C = _regrid(init.C, init.tau_step, n_lag, h)
     elif init is not None:
@@ -505,15 +563,23 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
         n_lag = C.size
         tau_max = (n_lag - 1) * h
     else:
-        tau_max = st.tau_max or (max(40.0, 8.0 * params.p) if params.g > 1 else 150.0)
+        tau_max = st.tau_max or max(40.0, 8.0 * params.p)
+        if 1.0 < params.g < 1.5 and params.k < 1.0 and rule.name == "hebbian":
+            # near the continuous transition C decays on sqrt(3)(1-k)/(g-1) [Eq. 13]: a window
+            # that truncates it admits spurious, faster-decaying fixed points
+            tau_max = max(tau_max, 6.0 * math.sqrt(3) * (1 - params.k) / (params.g - 1))
+            if settings_cap is None:
+                st = replace(st, tau_cap=max(st.tau_cap, 1.7 * tau_max))
+        h = max(h, min(st.h_max, tau_max / 1000.0))
         n_lag = int(round(tau_max / h)) + 1
         C = _initial_guess(params, rule, h, tau_max)
     C_cross = C.copy() if rule.uses_cross_covariance else None
     branch = "chaotic (g > 1)" if params.g > 1 else "large-s"
 
-    def engine_for(tmax, n_samples):
+    def engine_for(tmax, n_lag, n_samples):
+        hh = tmax / (n_lag - 1)
         t_rec = st.t_record or max(200.0, 4.0 * tmax)
-        return _SingleSite(params, rule, h, n_samples, t_rec, st.block, rng, tmax)
+        return _SingleSite(params, rule, hh, n_samples, t_rec, st.block, rng, tmax)
 
     bar = progress_bar(None, progress, desc="dmft", total=st.min_replicas * 12, auto=True)
     history, replicas, residuals = [], [], []
@@ -523,44 +589,52 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
         # tolerance (window growth happens here too); the replicas then start close to it.
         coarse = replace(st, n_samples=max(32, st.n_samples // 4), tol=4 * st.tol)
         C, C_cross, tau_max, _, out, res, its, how = _converge_window(
-            lambda tm: engine_for(tm, coarse.n_samples), coarse, C, C_cross, tau_max, history, bar)
+            lambda tm, nl: engine_for(tm, nl, coarse.n_samples), coarse, C, C_cross, tau_max, history, bar)
         iterations += its
         if how in ("trivial", "diverging_timescale"):
             bar.close()
-            return _early_exit(params, rule, st, C, out, res, how, history, iterations, branch, seed, start)
+            return _early_exit(params, rule, st, tau_max / (C.size - 1), C, out, res, how, history, iterations,
+                               branch, seed, start)
     engine = None
     all_solved = True
+    n_samples = st.n_samples
     while len(replicas) < st.max_replicas:
         if engine is not None:
             engine.new_noise()
         n_before = C.size
         C, C_cross, tau_max, engine, out, res, its, how = _converge_window(
-            lambda tm: engine_for(tm, st.n_samples), st, C, C_cross, tau_max, history, bar, engine)
+            lambda tm, nl: engine_for(tm, nl, n_samples), st, C, C_cross, tau_max, history, bar, engine)
         iterations += its
         if how in ("trivial", "diverging_timescale"):
             bar.close()
-            return _early_exit(params, rule, st, C, out, res, how, history, iterations, branch, seed, start)
-        if C.size != n_before:
-            replicas = [dict(r, C=_regrid(r["C"], h, C.size, h), Cx=_regrid(r["Cx"], h, C.size, h))
+            return _early_exit(params, rule, st, tau_max / (C.size - 1), C, out, res, how, history, iterations,
+                               branch, seed, start)
+        h_new = tau_max / (C.size - 1)
+        if C.size != n_before or h_new != h:
+            replicas = [dict(r, C=_regrid(r["C"], h, C.size, h_new), Cx=_regrid(r["Cx"], h, C.size, h_new))
                         for r in replicas]
+            h = h_new
         all_solved &= how == "solved"
         residuals.append(res)
         Cx = engine.run(C, C_cross, want_cx=True)["Cx"]   # C^x at the replica's solution
-        replicas.append(dict(C=out["C"], Cx=Cx, tau_star=tau_star(out["C"], h)))
+        replicas.append(dict(C=out["C"], Cx=Cx, tau_star=tau_star(out["C"], h), weight=n_samples))
+        C = _weighted_replicas(replicas)[0]   # warm start for the next replica
         if len(replicas) >= st.min_replicas:
-            c0s = np.array([r["C"][0] for r in replicas])
-            if c0s.std(ddof=1) / math.sqrt(len(c0s)) <= st.target_rel_err * c0s.mean():
+            mean, err, _ = _weighted_replicas(replicas)
+            if err[0] <= st.target_rel_err * mean[0]:
                 break
-        C = np.mean([r["C"] for r in replicas], axis=0)   # warm start for the next replica
+            # replicas still needed at the current size; if many, double the paths per replica
+            total = sum(r["weight"] for r in replicas)
+            needed = total * ((err[0] / (st.target_rel_err * mean[0])) ** 2 - 1) / n_samples
+            if needed > 4 and 2 * n_samples <= st.max_samples:
+                n_samples *= 2
+                engine = engine_for(tau_max, C.size, n_samples)
     n_lag = C.size
     bar.close()
-    Cs = np.array([r["C"] for r in replicas])
-    R = Cs.shape[0]
-    C_fin = Cs.mean(axis=0)
-    C_err = Cs.std(axis=0, ddof=1) / math.sqrt(R)
-    ts = np.array([r["tau_star"] for r in replicas])
-    ts_err = float(ts.std(ddof=1) / math.sqrt(R))
-    Cx_fin = np.mean([r["Cx"] for r in replicas], axis=0)
+    C_fin, C_err, R = _weighted_replicas(replicas)
+    ts_fin, ts_err_arr, _ = _weighted_replicas(replicas, key="tau_star")
+    ts_err = float(ts_err_arr)
+    Cx_fin = _weighted_replicas(replicas, key="Cx")[0]
     tau = h * np.arange(n_lag)
     K_fin = rule.kernel(params, tau, C_fin, C_cross)
     _check_physical(C_fin, C_err, "DMFT solution")
@@ -581,12 +655,13 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
 
 
 def _check_spectrum(C, C_err, h):
-    """The Fourier transform of an autocovariance is non-negative (Bochner): allow noise only."""
+    """The Fourier transform of an autocovariance is non-negative (Bochner): allow noise and a
+    0.1% floor for the truncation of C at the end of the window."""
     w = np.ones_like(C)
     w[0] = 0.5
     nfft = scipy.fft.next_fast_len(4 * C.size)
     Chat = 2 * h * scipy.fft.rfft(w * C, n=nfft).real
     noise = 2 * h * np.sqrt(np.sum((w * C_err) ** 2)) * 2
-    if Chat.min() < -5 * noise - 1e-10 * Chat.max():
+    if Chat.min() < -5 * noise - 1e-3 * Chat.max():   # 0.1% floor: window truncation
         raise UnphysicalSolutionError(
             f"the power spectrum of C is negative beyond noise (min {Chat.min():.3g}, noise {noise:.3g})")
