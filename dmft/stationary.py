@@ -250,6 +250,7 @@ class _SingleSite:
             if self.period % 2 == 0:
                 z[-1] = self.rng.standard_normal(self.S)
             self._z = z
+            self._static = self.rng.standard_normal(self.S)
         return self._z
 
     def run(self, C: np.ndarray, C_cross: Optional[np.ndarray], want_cx: bool = False):
@@ -267,9 +268,15 @@ class _SingleSite:
         c0 = 0.5 * w[0]
         burn, n_t, period = self.burn, self.n_t, self.period
         # xi = (1 + d/dt)^{-1} eta, covariance g^2 C filtered by 1/(1 + omega^2)
-        lam, worst = circulant_spectrum(p.g ** 2 * C, period, h, transfer=lambda om: 1.0 / (1.0 + om ** 2))
+        # A rule with a constant input (Eq. A7) breaks x -> -x: C then tends to a plateau
+        # <phi>^2 and eta has a static part of variance g^2 <phi>^2 (constant along a path).
+        plateau = max(float(np.mean(C[int(0.9 * n_lag):])), 0.0) if rule.name == "presynaptic" else 0.0
+        lam, worst = circulant_spectrum(p.g ** 2 * (C - plateau), period, h,
+                                        transfer=lambda om: 1.0 / (1.0 + om ** 2))
         z = self._noise()
         xi = scipy.fft.irfft(np.sqrt(period * lam)[:, None] * z, n=period, axis=0, workers=-1)[:n_t]
+        if plateau > 0:
+            xi += p.g * math.sqrt(plateau) * self._static
         if self.rule.name == "pre_post":
             f_post = self.psi_of_phi
             psi = lambda x: f_post(self.phi(x))  # noqa: E731
@@ -283,18 +290,20 @@ class _SingleSite:
         # Control variate: phi(xi) has the exactly known autocovariance E[phi(z1) phi(z2)] with
         # (z1, z2) Gaussian of covariance C_xi (the circulant's own covariance); its sample
         # fluctuations track those of phi(x).  For k = 0 the estimator is exact.
-        C_xi = scipy.fft.irfft(lam, n=period)[:n_lag]
+        C_xi = scipy.fft.irfft(lam, n=period)[:n_lag] + p.g ** 2 * plateau
         a = per_path_autocovariance(ph, n_lag)
         b = per_path_autocovariance(self.phi(xi[burn:]), n_lag)
         C_est, sem = control_variate_mean(a, b, gaussian_pair_table(self.phi, C_xi))
         # The taper is fixed at a replica's first evaluation, so that its map stays smooth; the
         # input's own significant extent counts too, so a good warm start is not cut back.
+        level = float(np.mean(C_est[int(0.9 * n_lag):])) if plateau > 0 else 0.0
+        conn = C_est - level                       # the connected (decaying) part
         changed = self.taper is None
         if changed:
-            self.cut = max(noise_cut(C_est, sem), noise_cut(C, sem))
+            self.cut = max(noise_cut(conn, sem), noise_cut(C - plateau, sem))
             self.taper = cosine_taper(n_lag, self.cut)
-        big = np.nonzero(np.abs(C_est) > np.maximum(4 * sem, 0.02 * abs(C_est[0])))[0]
-        C_est = C_est * self.taper
+        big = np.nonzero(np.abs(conn) > np.maximum(4 * sem, 0.02 * abs(conn[0])))[0]
+        C_est = level + conn * self.taper
         Cx = per_path_autocovariance(x, n_lag).mean(axis=1) if want_cx else None
         cross = None
         if self.rule.uses_cross_covariance:
@@ -657,6 +666,7 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
 def _check_spectrum(C, C_err, h):
     """The Fourier transform of an autocovariance is non-negative (Bochner): allow noise and a
     0.1% floor for the truncation of C at the end of the window."""
+    C = C - np.mean(C[int(0.9 * C.size):])   # a plateau (constant input, Eq. A7) is a delta at f = 0
     w = np.ones_like(C)
     w[0] = 0.5
     nfft = scipy.fft.next_fast_len(4 * C.size)

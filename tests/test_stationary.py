@@ -1,0 +1,205 @@
+"""Stationary DMFT solver [Eqs. 6-8]: exact limits, kernels of App. A, failure reporting."""
+import numpy as np
+import pytest
+from scipy import integrate, optimize
+
+from dmft import Params
+from dmft.ensemble import simulate_ensemble
+from dmft.kernels import PlasticityRule
+from dmft.stationary import (SolverSettings, UnphysicalSolutionError, _check_physical, leak_folded_kernel,
+                             solve)
+from dmft.volterra import causal_recursion
+
+
+def _scs_variance_by_quad(g):
+    """Energy condition solved with adaptive quadrature (independent of dmft.gaussian)."""
+    def avg(f, q):
+        return integrate.quad(lambda z: f(z) * np.exp(-z * z / (2 * q)) / np.sqrt(2 * np.pi * q),
+                              -40 * np.sqrt(q), 40 * np.sqrt(q), limit=400, epsabs=1e-14, epsrel=1e-13)[0]
+    Phi = lambda z: np.logaddexp(z, -z) - np.log(2)  # noqa: E731  log cosh
+    res = lambda q: g * g * (avg(lambda z: Phi(z) ** 2, q) - avg(Phi, q) ** 2) - q * q / 2  # noqa: E731
+    return optimize.brentq(res, 0.5, 20, xtol=1e-14)
+
+
+def test_exact_k0_matches_independent_quadrature_to_1e6():
+    r = solve(Params(2.0, 0.0, 2.5))
+    assert r.method == "exact" and r.converged
+    assert abs(r.Cx0 / _scs_variance_by_quad(2.0) - 1) < 1e-6
+
+
+def test_monte_carlo_reproduces_exact_k0_within_error_bars():
+    exact = solve(Params(2.0, 0.0, 2.5))
+    mc = solve(Params(2.0, 0.0, 2.5), method="monte_carlo", seed=3)
+    assert mc.method == "monte_carlo" and mc.converged
+    n = min(exact.C.size, mc.C.size)
+    for i in (0, 10, 30, 60, 120):
+        assert abs(mc.C[i] - exact.C[i]) <= 3 * mc.C_err[i] + 2e-6 * exact.C0, i
+    assert abs(mc.tau_star - exact.tau_star) <= 3 * mc.tau_star_err + 1e-4 * exact.tau_star
+    assert np.all(np.isfinite(mc.C_err[:n]))
+
+
+def test_leak_folded_kernel_is_the_causal_convolution():
+    """G = e^{-t} * K by the exact recursion for piecewise-linear K equals quadrature, within the
+    linear-interpolation bound h^2/8 max|K''|, and the error falls as h^2."""
+    def errors(h):
+        u = h * np.arange(int(round(20 / h)) + 1)
+        K = np.exp(-u / 2.5) * np.cos(u)
+        G = leak_folded_kernel(K, h)
+        assert G[0] == 0.0
+        out = []
+        for t in (0.5, 5.0, 20.0):
+            i = int(round(t / h))
+            ref = integrate.quad(lambda v: np.exp(-(u[i] - v)) * np.exp(-v / 2.5) * np.cos(v), 0, u[i],
+                                 epsabs=1e-13)[0]
+            out.append(abs(G[i] - ref))
+        return np.array(out)
+    max_K2 = 1.0 + 2 / 2.5 + 1 / 2.5 ** 2   # |d^2/du^2 e^{-u/p} cos u| <= this
+    e1, e2 = errors(0.05), errors(0.025)
+    assert np.all(e1 <= 0.05 ** 2 / 8 * max_K2)
+    assert np.all(e2 < e1 / 3)
+
+
+def test_blocked_recursion_equals_direct_sum(rng):
+    L, S, M = 500, 6, 90
+    xi = rng.standard_normal((L, S))
+    w = 0.04 * rng.standard_normal(M + 1)
+    w[0] = 0.0
+    x, _ = causal_recursion(xi, w, np.tanh, block=32)
+    ref, ps = np.zeros((L, S)), np.zeros((L, S))
+    for n in range(L):
+        acc = xi[n].copy()
+        for m in range(1, min(M, n) + 1):
+            acc += w[m] * ps[n - m]
+        ref[n], ps[n] = acc, np.tanh(acc)
+    assert np.abs(x - ref).max() < 1e-12
+
+
+def test_hebbian_solution_is_physical_and_reports_provenance():
+    r = solve(Params(2.0, 1.0, 2.5), seed=0)
+    assert r.converged and r.status == "converged"
+    assert r.C0_err <= 0.003 * r.C0
+    assert np.all(np.abs(r.C) <= r.C0 + 4 * r.C_err[0])
+    assert r.tau_star > solve(Params(2.0, 0.0, 2.5)).tau_star  # Hebbian plasticity slows (Fig. 2b)
+    assert 1.0 < r.PR_A < 2.5  # PR_A = p/T, slightly above 1 when tau* >> p [Eq. 23]
+    assert r.settings["n_samples"] == 256 and r.seed == 0 and r.iterations > 0
+
+
+def test_anti_hebbian_oscillates_and_is_faster():
+    r = solve(Params(2.0, -2.0, 2.5), seed=0)
+    assert r.converged
+    assert r.tau_star < solve(Params(2.0, 0.0, 2.5)).tau_star
+    i = int(np.argmin(r.C))
+    assert np.isfinite(r.zero_crossing_frequency) and r.C[i] < -5 * r.C_err[i]  # C dips below 0
+
+
+def test_warm_start_reuses_a_solution():
+    a = solve(Params(2.0, 1.0, 2.5), seed=0)
+    cold = solve(Params(2.0, 1.1, 2.5), seed=1)
+    warm = solve(Params(2.0, 1.1, 2.5), seed=1, init=a)
+    assert warm.converged and warm.iterations < cold.iterations
+    assert abs(warm.C0 - cold.C0) < 3 * np.hypot(warm.C0_err, cold.C0_err)
+
+
+def test_below_one_without_dynamics_reports_no_solution():
+    r = solve(Params(0.9, 1.2, 2.5), seed=0)
+    assert not r.converged and r.status == "no_dynamic_solution" and r.C0 == 0.0
+    r = solve(Params(0.5, 0.0, 2.5))
+    assert r.status == "no_dynamic_solution"
+
+
+def test_diverging_timescale_is_detected():
+    r = solve(Params(2.0, 3.0, 2.5), seed=0)
+    assert not r.converged and r.status == "diverging_timescale"
+    assert "diverges" in r.message
+
+
+QUICK = SolverSettings(n_samples=128, target_rel_err=0.01)   # behaviour checks, not precision
+
+
+def test_plasticity_rules_of_appendix_A():
+    # delay d = 0: the antisymmetric rule cancels exactly -> the k = 0 solution
+    d0 = solve(Params(2.0, 1.0, 2.5), PlasticityRule("delayed", d=0.0), seed=0, settings=QUICK)
+    exact = solve(Params(2.0, 0.0, 2.5))
+    assert abs(d0.C0 - exact.C0) < 1e-5
+    # f_pre = f_post = identity is the Hebbian rule
+    pp = solve(Params(2.0, 1.0, 2.5), PlasticityRule("pre_post"), seed=0, settings=QUICK)
+    hb = solve(Params(2.0, 1.0, 2.5), seed=5, settings=QUICK)
+    assert abs(pp.C0 - hb.C0) < 3 * np.hypot(pp.C0_err, hb.C0_err)
+    # presynaptic rule: the constant input I > 0 [Eq. A7] gives phi a mean, so C has a plateau
+    pre = solve(Params(2.0, 1.0, 2.5), PlasticityRule("presynaptic"), seed=0, settings=QUICK)
+    assert pre.converged, pre.message
+    assert pre.C[-1] > 10 * pre.C_err[-1]
+    for rule in (PlasticityRule("no_decay", ktilde=0.05), PlasticityRule("inverse_gamma", alpha=2.0, beta=3.0)):
+        r = solve(Params(2.0, 0.5, 2.5), rule, seed=0, settings=QUICK)
+        assert r.converged, (rule, r.message)
+
+
+def test_self_coupled_network_of_stern():
+    """Eq. 11: below g + s = 1 the network is quiescent, above it C(0) > 0 grows with s."""
+    st = QUICK
+    assert solve(Params(0.5, 0, 1), PlasticityRule("stern", s=0.4), seed=0, settings=st).status == \
+        "no_dynamic_solution"
+    a = solve(Params(0.5, 0, 1), PlasticityRule("stern", s=0.8), seed=0, settings=st)
+    b = solve(Params(0.5, 0, 1), PlasticityRule("stern", s=1.2), seed=0, settings=st)
+    assert a.converged and b.converged and 0 < a.C0 < b.C0 < 1
+
+
+@pytest.mark.parametrize("kw, msg", [
+    (dict(h=-0.1), "h must be a positive"),
+    (dict(mixing=1.5), "mixing must be in"),
+    (dict(n_samples=0), "n_samples must be a positive integer"),
+    (dict(min_replicas=1), "min_replicas"),
+])
+def test_bad_settings(kw, msg):
+    with pytest.raises(ValueError, match=msg):
+        SolverSettings(**kw)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="too coarse for p"):
+        solve(Params(2.0, 1.0, 0.2))
+    with pytest.raises(ValueError, match="unknown plasticity rule"):
+        PlasticityRule("anti-hebbian")
+    with pytest.raises(ValueError, match="needs a finite d"):
+        PlasticityRule("delayed")
+    with pytest.raises(ValueError, match="method"):
+        solve(Params(2.0, 1.0, 2.5), method="magic")
+    with pytest.raises(ValueError, match="exact solution exists only"):
+        solve(Params(2.0, 1.0, 2.5), method="exact")
+
+
+def test_unphysical_output_is_an_error():
+    C = np.array([1.0, 0.5, 1.2, 0.1])
+    with pytest.raises(UnphysicalSolutionError, match=r"\|C\(tau\)\| > C\(0\)"):
+        _check_physical(C, np.full(4, 1e-3), "test")
+    with pytest.raises(UnphysicalSolutionError, match="NaN"):
+        _check_physical(np.array([1.0, np.nan]), np.zeros(2), "test")
+
+
+# ----------------------------------------------------------------------------- vs simulation
+def _compare(theory, sim, lags=(0, 10, 20, 40, 80)):
+    for i in lags:
+        err = np.hypot(theory.C_err[i], sim.C_err[i])
+        assert abs(theory.C[i] - sim.C[i]) < 4 * err + 0.01 * theory.C0, (i, theory.C[i], sim.C[i], err)
+    assert abs(theory.tau_star - sim.tau_star) < 4 * np.hypot(theory.tau_star_err, sim.tau_star_err)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("k", [-2.0, 0.0, 1.0])
+def test_dmft_agrees_with_simulation_g2(k):
+    """Fig. 2a: g = 2, p = 2.5, N = 2000, 4 networks; C(tau) at several lags and tau*."""
+    p = Params(2.0, k, 2.5)
+    theory = solve(p, seed=0, settings=SolverSettings(h=0.25 if k == 0 else 0.1))
+    sim = simulate_ensemble(p, 2000, n_seeds=4, T=300.0, burn=100.0, record_dt=theory.tau_step)
+    _compare(theory, sim)
+
+
+@pytest.mark.slow
+def test_dmft_agrees_with_annealed_simulation_below_one():
+    """Fig. 3a: g = 0.9, k = 1.6, reached by lowering g from 1.5 (Sec. IV B)."""
+    p = Params(0.9, 1.6, 2.5)
+    theory = solve(p, seed=0)
+    sim = simulate_ensemble(p, 2000, n_seeds=3, T=400.0, burn=100.0, anneal_from=1.5,
+                            record_dt=theory.tau_step, max_lag=min(100.0, theory.tau[-1]))
+    assert all(s == "chaos" for s in sim.states), sim.states
+    _compare(theory, sim, lags=(0, 20, 40))
