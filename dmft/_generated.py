@@ -48,10 +48,118 @@ def kernel_delayed(u, C_ahead, C_behind, k, p, d):
     Assumptions: N -> inf."""
     return k*(C_ahead*numpy.exp(-u/p) - C_behind*numpy.exp((d - u)/p))/p
 
+
+# --- Synaptic statistics: participation ratio of A
+def T_integrand(v, C, C0, p):
+    """integrand of T = int_0^inf e^{-v/p} (C(v)/C(0))^2 dv; PR_A = p / T [Eq. 23].
+
+    Assumptions: N -> inf, stationarity."""
+    return C**2*numpy.exp(-v/p)/C0**2
+
+
+# --- Limits: slow limit
+def stern_y(s, C0):
+    """y(s) = s / C(0): the plastic k of a Stern solution [Sec. IV C].
+
+    Assumptions: slow limit tau* >> p."""
+    return s/C0
+
+
+# --- Limits: transition at g -> 1+
+def eq13_C(tau, S, k):
+    """C(tau) = gamma sech(gamma tau/sqrt 3), gamma = (g-1)/(1-k), leading order in g - 1 (argument S = g) [Eq. 13].
+
+    Assumptions: g -> 1+, k < 1, slow limit."""
+    return (S - 1)*(((1/2)*numpy.exp((1/3)*numpy.sqrt(3)*tau*(S - 1)/(1 - k)) + (1/2)*numpy.exp(-1/3*numpy.sqrt(3)*tau*(S - 1)/(1 - k)))**(-1.0))/(1 - k)
+
+
+# --- Fixed points: fixed-point mean-field equation
+def fixed_point_residual(x, eta, k, C0):
+    """x - k C(0) phi(x) - eta (zero at a fixed point) [Eq. 24].
+
+    Assumptions: N -> inf; phi = tanh."""
+    return -C0*k*numpy.tanh(x) - eta + x
+
+
+# --- Fixed points: marginal stability
+def marginal_stability_integrand(x, g, k, C0):
+    """(g / (cosh^2 x - k C(0)))^2, whose average over the fixed-point x is 1 at marginal stability [Eq. 26].
+
+    Assumptions: phi = tanh; lam = 0 on the spectral boundary."""
+    return g**2/(-C0*k + numpy.cosh(x)**2)**2
+
+
+# --- Fixed points: g = 0 fixed points
+def g0_chi_equation(chi):
+    """phi(chi)/phi'(chi) - 3 chi (zero at chi = 1.42) [Sec. VI].
+
+    Assumptions: g = 0."""
+    return -3*chi + numpy.tanh(chi)/(1 - numpy.tanh(chi)**2)
+
+
+# --- Fixed points: g = 0 fixed points
+def g0_k_of_chi(chi):
+    """k = chi / phi^3(chi) [Sec. VI].
+
+    Assumptions: g = 0."""
+    return chi/numpy.tanh(chi)**3
+
+
+# --- Fixed points: g = 0 reduced-Jacobian eigenvalues
+def g0_bulk_eigenvalues_plus(p):
+    """bulk eigenvalue -[1 + p + sqrt((1+p)^2 - 8p/3)]/(2p) at the g = 0 onset [Sec. VI].
+
+    Assumptions: g = 0."""
+    return (1/2)*(-p - numpy.sqrt(-8/3*p + (p + 1)**2) - 1)/p
+
+
+# --- Fixed points: g = 0 reduced-Jacobian eigenvalues
+def g0_bulk_eigenvalues_minus(p):
+    """bulk eigenvalue -[1 + p - sqrt((1+p)^2 - 8p/3)]/(2p) at the g = 0 onset [Sec. VI].
+
+    Assumptions: g = 0."""
+    return (1/2)*(-p + numpy.sqrt(-8/3*p + (p + 1)**2) - 1)/p
+
+
+# --- Jacobian: synaptic weight of eigenmodes
+def synaptic_weight(lambda_r, lambda_i, k, p):
+    """f_a of an eigenmode at lam = lambda_r + i lambda_i [Eq. 19].
+
+    Assumptions: eigenvector of Eq. 18."""
+    return k**2/(k**2 + p**2*(lambda_i**2 + (lambda_r + p**(-1.0))**2))
+
+
+# --- Jacobian: support condition from App. E
+def eq21_integrand(lambda_r, lambda_i, x, g, k, p, C0):
+    """|g (1+p lam) / ((1+p lam)(1+lam) cosh^2 x - k C(0))|^2; lam is in the support where its average over x is >= 1 [Eq. 21].
+
+    Assumptions: phi = tanh; N -> inf; A and the rank-one term dropped."""
+    return g**2*(lambda_i**4*p**2*(2*lambda_r*p + p + 1)**2*numpy.cosh(x)**4 + lambda_i**2*lambda_r**2*p**2*(2*lambda_r*p + p + 1)**2*numpy.cosh(x)**4 + 2*lambda_i**2*lambda_r*p*(2*lambda_r*p + p + 1)**2*numpy.cosh(x)**4 + lambda_i**2*p**2*(C0*k - (-lambda_i**2*p + lambda_r**2*p + lambda_r*p + lambda_r + 1)*numpy.cosh(x)**2)**2 + lambda_i**2*(2*lambda_r*p + p + 1)**2*numpy.cosh(x)**4 + lambda_r**2*p**2*(C0*k - (-lambda_i**2*p + lambda_r**2*p + lambda_r*p + lambda_r + 1)*numpy.cosh(x)**2)**2 + 2*lambda_r*p*(C0*k - (-lambda_i**2*p + lambda_r**2*p + lambda_r*p + lambda_r + 1)*numpy.cosh(x)**2)**2 + (C0*k - (-lambda_i**2*p + lambda_r**2*p + lambda_r*p + lambda_r + 1)*numpy.cosh(x)**2)**2)/(lambda_i**2*(2*lambda_r*p + p + 1)**2*numpy.cosh(x)**4 + (C0*k - (-lambda_i**2*p + lambda_r**2*p + lambda_r*p + lambda_r + 1)*numpy.cosh(x)**2)**2)**2
+
+
+# --- Two replicas: the function h(u, k)
+def h_replica(u, k):
+    """h(u, k); the halt-time overlap is non-zero where h(D/eps, k) = k has a root u >= 1 [Eq. 39].
+
+    Assumptions: g -> 1+, fixed-point solution D(tau) = D."""
+    return (2/3)*numpy.sqrt(3)/(-scipy.special.polygamma(0, (1/4)*numpy.sqrt(3)*(1 - k)*(u - 1) + 1/4) + scipy.special.polygamma(0, (1/4)*numpy.sqrt(3)*(1 - k)*(u - 1) + 3/4))
+
 __all__ = [
     'kernel_hebbian',
     'kernel_no_decay',
     'kernel_inverse_gamma',
     'presynaptic_integrand',
     'kernel_delayed',
+    'T_integrand',
+    'stern_y',
+    'eq13_C',
+    'fixed_point_residual',
+    'marginal_stability_integrand',
+    'g0_chi_equation',
+    'g0_k_of_chi',
+    'g0_bulk_eigenvalues_plus',
+    'g0_bulk_eigenvalues_minus',
+    'synaptic_weight',
+    'eq21_integrand',
+    'h_replica',
 ]

@@ -177,21 +177,34 @@ def test_unphysical_output_is_an_error():
 
 
 # ----------------------------------------------------------------------------- vs simulation
-def _compare(theory, sim, lags=(0, 10, 20, 40, 80)):
+def _compare(theory, sim, lags):
+    """C at several lags within 4 combined standard errors; tau* integrated over the lags where
+    the theory's C is resolved (the finite-N C has network-wide fluctuations at long lags whose
+    squares would bias tau* upwards), with the error from the spread across networks."""
     for i in lags:
         err = np.hypot(theory.C_err[i], sim.C_err[i])
-        assert abs(theory.C[i] - sim.C[i]) < 4 * err + 0.01 * theory.C0, (i, theory.C[i], sim.C[i], err)
-    assert abs(theory.tau_star - sim.tau_star) < 4 * np.hypot(theory.tau_star_err, sim.tau_star_err)
+        assert abs(theory.C[i] - sim.C[i]) < 4 * err, (i, theory.C[i], sim.C[i], err)
+    from dmft.observables import tau_star
+    h = theory.tau_step
+    n = min(sim.C.size, int(round((5 * theory.tau_star + 10) / h)))
+    per = np.array([tau_star(r["C"][:n], h) for r in sim.per_seed])
+    sim_tau, sim_err = per.mean(), per.std(ddof=1) / np.sqrt(per.size)
+    th_tau = tau_star(theory.C[:n], h)
+    assert abs(th_tau - sim_tau) < 4 * np.hypot(theory.tau_star_err, sim_err), (th_tau, sim_tau, sim_err)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("k", [-2.0, 0.0, 1.0])
 def test_dmft_agrees_with_simulation_g2(k):
-    """Fig. 2a: g = 2, p = 2.5, N = 2000, 4 networks; C(tau) at several lags and tau*."""
+    """Fig. 2a: g = 2, p = 2.5, N = 2000, 3 networks; C(tau) at several lags and tau*.
+    Forward Euler's O(dt) error shifts the fast anti-Hebbian oscillation: C(1) moves by ~2% of
+    C(0) at dt = 0.05 and ~0.8% at dt = 0.025, so k < 0 is simulated at dt = 0.01."""
     p = Params(2.0, k, 2.5)
-    theory = solve(p, seed=0, settings=SolverSettings(h=0.25 if k == 0 else 0.1))
-    sim = simulate_ensemble(p, 2000, n_seeds=4, T=300.0, burn=100.0, record_dt=theory.tau_step)
-    _compare(theory, sim)
+    theory = solve(p, seed=0)
+    dt = 0.01 if k < 0 else 0.025
+    sim = simulate_ensemble(p, 2000, n_seeds=3, T=150.0 if k < 0 else 200.0, burn=50.0, dt=dt,
+                            record_dt=theory.tau_step)
+    _compare(theory, sim, lags=(0, 10, 20, 40, 80))
 
 
 @pytest.mark.slow
@@ -199,7 +212,7 @@ def test_dmft_agrees_with_annealed_simulation_below_one():
     """Fig. 3a: g = 0.9, k = 1.6, reached by lowering g from 1.5 (Sec. IV B)."""
     p = Params(0.9, 1.6, 2.5)
     theory = solve(p, seed=0)
-    sim = simulate_ensemble(p, 2000, n_seeds=3, T=400.0, burn=100.0, anneal_from=1.5,
+    sim = simulate_ensemble(p, 2000, n_seeds=3, T=300.0, burn=50.0, anneal_from=1.5, anneal_duration=100.0,
                             record_dt=theory.tau_step, max_lag=min(100.0, theory.tau[-1]))
     assert all(s == "chaos" for s in sim.states), sim.states
     _compare(theory, sim, lags=(0, 20, 40))
