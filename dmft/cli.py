@@ -136,6 +136,14 @@ def cmd_stern(args) -> dict:
     return out
 
 
+def cmd_derive(args) -> dict:
+    import derivations
+
+    derivations.write()
+    return dict(module=str(derivations.MODULE_PATH), document=str(derivations.DOC_PATH),
+                steps=len(derivations.STEPS))
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="dmft", description=__doc__)
     ap.add_argument("--version", action="version", version=__version__)
@@ -214,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
     prog.add_argument("--no-progress", dest="progress", action="store_false")
     solver_opts(t)
     t.set_defaults(func=cmd_stern)
+
+    d = sub.add_parser("derive", help="run the SymPy derivations and regenerate dmft/_generated.py "
+                                      "and docs/derivations.md (same as python -m derivations)")
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=cmd_derive)
     return ap
 
 
@@ -222,7 +235,10 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     try:
         result = args.func(args)
-    except ValueError as e:
+    except Exception as e:
+        from derivations.core import DerivationError
+        if not isinstance(e, (ValueError, DerivationError)):
+            raise
         print(f"dmft {args.command}: error: {e}", file=sys.stderr)
         return 2
     _emit(result, getattr(args, "json", False))

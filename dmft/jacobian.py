@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _generated as gen
 from .params import Params
 
 
@@ -70,7 +71,7 @@ def reduced_jacobian_bulk(params: Params, x: np.ndarray, J: np.ndarray) -> np.nd
 def synaptic_weight(lam, k: float, p: float):
     """f_a(lambda) = k^2 / (k^2 + p^2 |lambda + 1/p|^2), the synaptic weight of an eigenmode [Eq. 19]."""
     lam = np.asarray(lam)
-    return k * k / (k * k + p * p * np.abs(lam + 1.0 / p) ** 2)
+    return gen.synaptic_weight(lam.real, lam.imag, k, p)
 
 
 def network_reduced_spectrum(net, bulk: bool = False):

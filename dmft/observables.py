@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate
 
+from . import _generated as gen
+
 
 @dataclass
 class Autocovariance:
@@ -55,7 +57,7 @@ def synaptic_timescale(C: np.ndarray, dtau: float, p: float) -> float:
     """T = int_0^inf e^{-tau/p} (C(tau)/C(0))^2 dtau [Eq. 23]."""
     C = np.asarray(C, dtype=float)
     tau = dtau * np.arange(C.size)
-    return float(integrate.trapezoid(np.exp(-tau / p) * (C / C[0]) ** 2, dx=dtau))
+    return float(integrate.trapezoid(gen.T_integrand(tau, C, C[0], p), dx=dtau))
 
 
 def participation_ratio_theory(C: np.ndarray, dtau: float, p: float) -> float:
