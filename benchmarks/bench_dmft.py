@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import time
 
 import numpy as np
@@ -77,7 +76,6 @@ def main(argv=None):
     # (a) straightforward App. C 1 with the same h, samples and path length
     st = res.settings
     h, S = res.tau_step, st["n_samples"]
-    n_lag = res.C.size
     n_rec = int(round(max(200.0, 4.0 * res.tau[-1]) / h))
     burn = int(round(max(20 * params.p, 30.0) / h))
     rng = np.random.default_rng(1)

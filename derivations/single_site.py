@@ -2,7 +2,7 @@
 import sympy as sp
 
 from .core import Result, check, step
-from .symbols import C, C_ahead, C_behind, N, alpha, beta, d, k, ktilde, p, t, tau, tp, u
+from .symbols import C, C_ahead, C_behind, N, alpha, beta, d, k, ktilde, p, t, tp, u
 
 F = sp.Function("F")        # F(t) stands for phi_i(t) phi_j(t) (or phi_j(t) for Eq. A5)
 Cf = sp.Function("C")       # the autocovariance as a function

@@ -36,7 +36,7 @@ from scipy import signal
 
 from .gp import circulant_spectrum
 from .kernels import HEBBIAN, PlasticityRule
-from .observables import (autocovariance, power_spectrum, synaptic_timescale, tau_star,
+from .observables import (power_spectrum, synaptic_timescale, tau_star,
                           zero_crossing_frequency)
 from .params import Params
 from .progress import progress_bar

@@ -54,12 +54,14 @@ def test_full_spectrum_sum_equals_mean_log_det_and_trace():
     res = lyapunov_spectrum(net, D, 60.0, qr_every=5)
     # exact identity for the Euler map: sum of exponents = <log|det(I + dt M_n)|> / dt
     steps = int(round(60.0 / twin.dt))
-    logdet, tr, series, tail = 0.0, 0.0, 0.0, 0.0
+    logdet, tr, tr2, tr3, series, tail = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     for _ in range(steps):
         M = full_jacobian(twin.params, twin.x, twin.J, twin.A)
         logdet += np.linalg.slogdet(np.eye(D) + twin.dt * M)[1]
         M2 = M @ M
         tr += np.trace(M)
+        tr2 += np.trace(M2)
+        tr3 += abs(np.trace(M2 @ M))
         # log det(I + dt M)/dt = tr M - dt tr M^2/2 + dt^2 tr M^3/3 - ...
         series += np.trace(M) - twin.dt * np.trace(M2) / 2 + twin.dt ** 2 * np.trace(M2 @ M) / 3
         tail += abs(np.trace(M2 @ M2)) * twin.dt ** 3 / 4
@@ -68,7 +70,10 @@ def test_full_spectrum_sum_equals_mean_log_det_and_trace():
     # flow identity: sum of exponents = <tr M> as dt -> 0; at finite dt the Euler map's volume
     # contraction differs from <tr M> by the series above, truncated after the dt^2 term.
     mean_tr = tr / steps
-    assert abs(res.exponents.sum() - series / steps) < 2 * tail / steps 
+    assert abs(res.exponents.sum() - series / steps) < 2 * tail / steps
+    # i.e. sum = <tr M> - dt <tr M^2>/2 up to O(dt^2): the flow identity with its Euler correction
+    first_order = mean_tr - twin.dt * tr2 / steps / 2
+    assert abs(res.exponents.sum() - first_order) < (twin.dt ** 2 * tr3 / 3 + 2 * tail) / steps
     assert res.exponents[0] >= res.exponents[-1]
 
 
