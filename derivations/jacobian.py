@@ -42,3 +42,28 @@ def support():
     return [Result("eq21_integrand", integrand, (lr, li, x, g, k, p, C0), "Eq. 21",
                    "|g (1+p lam) / ((1+p lam)(1+lam) cosh^2 x - k C(0))|^2; lam is in the support "
                    "where its average over x is >= 1", "phi = tanh; N -> inf; A and the rank-one term dropped")]
+
+
+@step("reduced Jacobian", "Jacobian")
+def reduced():
+    """For a = vec A with G(x) = vec(phi phi^T)/N, the (x, a) Jacobian has d(da/dt)/da = -I/p and
+    d(da/dt)/dx = (k/p) dG/dx, so the range of dG/dx is invariant and M has eigenvalue -1/p on
+    the rest; on the range, M~ = [[dF/dx, dF/da dG/dx], [(k/p) I, -I/p]] [Eq. 18] with
+    dF/da dG/dx = C(0) diag(phi') + (1/N) phi phi^T diag(phi') [Eq. 20].  Checked for N = 3."""
+    N = 3
+    xs = sp.symbols("x0:3", real=True)
+    phis = [sp.Function("phi")(xi) for xi in xs]
+    A = sp.Matrix(N, N, lambda i, j: sp.Symbol(f"A{i}{j}", real=True))
+    Aphi = A * sp.Matrix(phis)                                  # the plastic input to neuron i
+    G = sp.Matrix([phis[i] * phis[j] / N for i in range(N) for j in range(N)])
+    dF_da = Aphi.jacobian(sp.Matrix(list(A)))                   # N x N^2
+    dG_dx = G.jacobian(sp.Matrix(xs))                           # N^2 x N
+    block = sp.simplify(dF_da * dG_dx)
+    C0v = sum(f ** 2 for f in phis) / N
+    dphis = [sp.diff(f, xi) for f, xi in zip(phis, xs)]
+    target = C0v * sp.diag(*dphis) + sp.Matrix(N, N, lambda i, j: phis[i] * phis[j] * dphis[j] / N)
+    check("dF/da dG/dx = C(0) diag(phi') + (1/N) phi phi^T diag(phi')", sp.simplify(block - target) == sp.zeros(N, N))
+    numeric = dG_dx.replace(sp.Function("phi"), sp.tanh).doit().subs({xs[0]: 0.3, xs[1]: -0.7, xs[2]: 1.1})
+    check("dG/dx has rank N at a generic point (so -1/p has multiplicity N^2 - N)",
+          sp.Matrix(numeric).evalf().rank() == N)
+    return []

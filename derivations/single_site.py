@@ -90,3 +90,24 @@ def delayed_kernel():
     return [Result("kernel_delayed", K, (u, C_ahead, C_behind, k, p, d), "Eq. A9",
                    "kernel of the delayed antisymmetric rule; C_behind = C(u - d) for u >= d, else 0",
                    "N -> inf")]
+
+
+@step("general pre/post rule", "Plasticity variants (App. A)")
+def pre_post_kernel():
+    """(1 + p d/dt) A_ij = (k/N) f_post(phi_i) f_pre(phi_j) [Eq. A10]: summing A_ij phi_j(t) over j
+    replaces (1/N) sum_j f_pre(phi_j(t')) phi_j(t) by C_pre,phi(t - t') = <f_pre(phi(t')) phi(t)>,
+    so the kernel acts on f_post(phi) with C_pre,phi in place of C [Eq. A11]."""
+    fpost, fpre = sp.Function("f_post"), sp.Function("f_pre")
+    Cpre = sp.Function("C_prephi")
+    integrand = k / p * sp.exp(-(t - tp) / p) * Cpre(t - tp) * fpost(phi(tp))
+    lag = sp.Integral(integrand, (tp, -sp.oo, t)).transform(tp, (t - u, u))
+    lag = sp.Integral(-lag.function, (u, 0, sp.oo)) if lag.limits[0][1] == sp.oo else lag
+    K_expr = sp.simplify(lag.function / fpost(phi(t - u)))
+    check("kernel of Eq. A11 after t' = t - u", K_expr - k / p * sp.exp(-u / p) * Cpre(u))
+    check("f_pre = f_post = identity recovers Eq. A1",
+          sp.simplify(integrand.subs({Cpre(t - tp): Cf(t - tp)}).replace(fpost, lambda z: z)
+                      - k / p * sp.exp(-(t - tp) / p) * Cf(t - tp) * phi(tp)))
+    _ = fpre
+    Cp = sp.Symbol("C_prephi", real=True)
+    return [Result("kernel_pre_post", k / p * sp.exp(-u / p) * Cp, (u, Cp, k, p), "Eq. A11",
+                   "K(u) = (k/p) e^{-u/p} C_pre,phi(u), acting on f_post(phi(t - u))", "N -> inf")]

@@ -48,3 +48,17 @@ def plastic_input():
     f = sp.tanh(z) * sp.exp(-z ** 2 / 2)
     check("the Gaussian-weighted tanh is odd, so <phi> = 0", sp.simplify(f.subs(z, -z) + f))
     return []
+
+
+@step("synaptic autocovariance", "Synaptic statistics")
+def synaptic_autocovariance():
+    """N^2 <A_ij(t) A_ij(t + tau)> = (k/p)^2 int int e^{-(u+u')/p} C(tau + u - u')^2 du du' (i != j, the
+    two neurons' factors average independently); at tau = 0 it is (k^2/p) int e^{-v/p} C(v)^2 dv,
+    i.e. ||A||_F^2 of Eq. 22 per entry.  Checked for C = e^{-a|v|}."""
+    u1, u2 = sp.symbols("u1 u2", positive=True)
+    f = lambda z: sp.exp(-2 * a * z)   # noqa: E731  C^2 for z >= 0
+    half = sp.integrate(sp.integrate(sp.exp(-(u1 + u2) / p) * f(u1 - u2), (u1, u2, sp.oo)), (u2, 0, sp.oo))
+    at0 = (k / p) ** 2 * 2 * half
+    target = k ** 2 / p * sp.integrate(sp.exp(-v / p) * sp.exp(-2 * a * v), (v, 0, sp.oo))
+    check("tau = 0 value equals the Frobenius expression", sp.simplify(at0 - target))
+    return []

@@ -49,6 +49,14 @@ def kernel_delayed(u, C_ahead, C_behind, k, p, d):
     return k*(C_ahead*numpy.exp(-u/p) - C_behind*numpy.exp((d - u)/p))/p
 
 
+# --- Plasticity variants (App. A): general pre/post rule
+def kernel_pre_post(u, C_prephi, k, p):
+    """K(u) = (k/p) e^{-u/p} C_pre,phi(u), acting on f_post(phi(t - u)) [Eq. A11].
+
+    Assumptions: N -> inf."""
+    return C_prephi*k*numpy.exp(-u/p)/p
+
+
 # --- Synaptic statistics: participation ratio of A
 def T_integrand(v, C, C0, p):
     """integrand of T = int_0^inf e^{-v/p} (C(v)/C(0))^2 dv; PR_A = p / T [Eq. 23].
@@ -150,6 +158,7 @@ __all__ = [
     'kernel_inverse_gamma',
     'presynaptic_integrand',
     'kernel_delayed',
+    'kernel_pre_post',
     'T_integrand',
     'stern_y',
     'eq13_C',

@@ -101,7 +101,7 @@ class PlasticityRule:
         if self.name == "pre_post":
             if C_cross is None:
                 raise ValueError("the pre_post rule needs the cross covariance C_pre,phi")
-            return gen.kernel_hebbian(tau, C_cross, k, p)
+            return gen.kernel_pre_post(tau, C_cross, k, p)
         if self.name == "delayed":
             h = tau[1] - tau[0]
             shift = int(round(self.d / h))
