@@ -136,6 +136,23 @@ def cmd_stern(args) -> dict:
     return out
 
 
+def cmd_spectrum(args) -> dict:
+    from .spectrum import spectral_boundary
+    from .stationary import solve
+
+    if args.state != "chaos":
+        raise ValueError("only --state chaos is implemented so far (fixed-point spectra: open)")
+    params = Params(args.g, args.k, args.p, args.phi)
+    res = solve(params, seed=args.seed, progress=args.progress)
+    if not res.converged:
+        raise ValueError(f"the DMFT solution did not converge ({res.status}): {res.message}")
+    b = spectral_boundary(params, res.x_samples, res.C0, re=(args.re_min, args.re_max),
+                          im=(-args.im_max, args.im_max), n_grid=args.grid)
+    return dict(params=params.as_dict(), state=args.state, topology=b.topology, n_components=b.n_components,
+                n_holes=b.n_holes, boundary=[[[float(z.real), float(z.imag)] for z in c] for c in b.curves],
+                C0=res.C0, settings=b.settings, provenance=_provenance(args))
+
+
 def cmd_derive(args) -> dict:
     import derivations
 
@@ -222,6 +239,18 @@ def build_parser() -> argparse.ArgumentParser:
     prog.add_argument("--no-progress", dest="progress", action="store_false")
     solver_opts(t)
     t.set_defaults(func=cmd_stern)
+
+    sp_ = sub.add_parser("spectrum", help="Jacobian spectral boundary from Eq. 21 (dmft.spectrum)",
+                         description="Support boundary of the reduced-Jacobian spectrum [Eq. 21] with the "
+                                     "average over x taken from DMFT draws, and its topology.")
+    common(sp_)
+    sp_.add_argument("--state", default="chaos", choices=["chaos", "fixed-point"])
+    sp_.add_argument("--seed", type=int, default=0)
+    sp_.add_argument("--grid", type=int, default=201, help="grid points per axis (default 201)")
+    sp_.add_argument("--re-min", dest="re_min", type=float, default=-5.0)
+    sp_.add_argument("--re-max", dest="re_max", type=float, default=2.0)
+    sp_.add_argument("--im-max", dest="im_max", type=float, default=4.0)
+    sp_.set_defaults(func=cmd_spectrum)
 
     d = sub.add_parser("derive", help="run the SymPy derivations and regenerate dmft/_generated.py "
                                       "and docs/derivations.md (same as python -m derivations)")

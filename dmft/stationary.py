@@ -138,6 +138,7 @@ class DMFTResult:
     seed: Optional[int] = None
     wall_s: float = 0.0
     message: str = ""
+    x_samples: Optional[np.ndarray] = None   # draws of the single-site x (for averages over x, Eq. 21)
 
     @property
     def tau_step(self) -> float:
@@ -310,6 +311,7 @@ class _SingleSite:
             fpre = self.rule.f_pre_fn()(ph)
             cross = _cross_covariance(fpre, ph, n_lag)
         return dict(C=C_est, sem=sem, Cx=Cx, cross=cross, K=K, map_changed=changed,
+                    x_samples=x[:: max(1, x.shape[0] // 100)].ravel()[:50000],
                     significant=int(big[-1]) + 1 if big.size else 0,
                     spectrum_negativity=worst, mean_phi=float(ph.mean()))
 
@@ -439,8 +441,12 @@ def _solve_exact(params, rule, st, start):
         return _finish(params, rule, st, sol.tau, sol.C, zero, sol.Cx, zero, 0.0, False,
                        "no_dynamic_solution", 0.0, [], 0, "exact", "none", None, start,
                        "g <= 1 and k = 0: the only solution is the quiescent C = 0")
-    return _finish(params, rule, st, sol.tau, sol.C, zero, sol.Cx, zero, 0.0, True, "converged", 0.0, [],
-                   0, "exact", "chaotic (g > 1)", None, start, "exact SCS solution (energy condition)")
+    res = _finish(params, rule, st, sol.tau, sol.C, zero, sol.Cx, zero, 0.0, True, "converged", 0.0, [],
+                  0, "exact", "chaotic (g > 1)", None, start, "exact SCS solution (energy condition)")
+    # x is Gaussian with variance Delta_0: deterministic quantiles stand in for draws
+    from scipy.stats import norm
+    res.x_samples = math.sqrt(sol.Delta0) * norm.ppf((np.arange(4000) + 0.5) / 4000)
+    return res
 
 
 class _WindowTooShort(Exception):
@@ -625,7 +631,8 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
             h = h_new
         all_solved &= how == "solved"
         residuals.append(res)
-        Cx = engine.run(C, C_cross, want_cx=True)["Cx"]   # C^x at the replica's solution
+        final = engine.run(C, C_cross, want_cx=True)     # C^x and x draws at the replica's solution
+        Cx, x_samples = final["Cx"], final["x_samples"]
         replicas.append(dict(C=out["C"], Cx=Cx, tau_star=tau_star(out["C"], h), weight=n_samples))
         C = _weighted_replicas(replicas)[0]   # warm start for the next replica
         if len(replicas) >= st.min_replicas:
@@ -659,8 +666,10 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
         status = "not_converged"
         message = (f"{R} replicas; all solved: {all_solved} (worst residual {resid:.2e}, tol {st.tol:g}); "
                    f"SE(C0)/C0 = {C_err[0] / C_fin[0]:.2e} (target {st.target_rel_err:g})")
-    return _finish(params, rule, st, h * np.arange(n_lag), C_fin, C_err, Cx_fin, K_fin, ts_err, converged,
-                   status, resid, history, iterations, "monte_carlo", branch, seed, start, message)
+    res = _finish(params, rule, st, h * np.arange(n_lag), C_fin, C_err, Cx_fin, K_fin, ts_err, converged,
+                  status, resid, history, iterations, "monte_carlo", branch, seed, start, message)
+    res.x_samples = x_samples
+    return res
 
 
 def _check_spectrum(C, C_err, h):
