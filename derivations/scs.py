@@ -65,4 +65,4 @@ def potential():
     check("V(Delta_0) = V(0) is the energy condition", sp.simplify((VD0 - V0) - (energy.rhs - energy.lhs)))
     return [Result("scs_energy_residual", g ** 2 * (Phi2 - Phim ** 2) - D0 ** 2 / 2, (D0, Phi2, Phim, g),
                    "Eqs. 6-8, k = 0", "energy condition g^2 (<Phi^2> - <Phi>^2) - Delta_0^2/2 (zero at the SCS variance)",
-                   "k = 0; <.> over N(0, Delta_0); Phi' = phi", emit=False)]
+                   "k = 0; <.> over N(0, Delta_0); Phi' = phi")]

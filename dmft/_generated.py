@@ -65,6 +65,14 @@ def T_integrand(v, C, C0, p):
     return C**2*numpy.exp(-v/p)/C0**2
 
 
+# --- k = 0 (SCS): potential and energy condition
+def scs_energy_residual(Delta_0, Phi2, Phimean, g):
+    """energy condition g^2 (<Phi^2> - <Phi>^2) - Delta_0^2/2 (zero at the SCS variance) [Eqs. 6-8, k = 0].
+
+    Assumptions: k = 0; <.> over N(0, Delta_0); Phi' = phi."""
+    return -1/2*Delta_0**2 + g**2*(Phi2 - Phimean**2)
+
+
 # --- Limits: slow limit
 def stern_y(s, C0):
     """y(s) = s / C(0): the plastic k of a Stern solution [Sec. IV C].
@@ -160,6 +168,7 @@ __all__ = [
     'kernel_delayed',
     'kernel_pre_post',
     'T_integrand',
+    'scs_energy_residual',
     'stern_y',
     'eq13_C',
     'fixed_point_residual',

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import integrate, optimize
 
+from . import _generated as gen
 from .gaussian import gauss_avg, pair_avg
 from .params import Params
 
@@ -29,7 +30,7 @@ def energy_residual(q: float, g: float, phi: str = "tanh") -> float:
     Phi = Params(g, 0.0, 1.0, phi).nonlinearity.antiderivative
     m1 = gauss_avg(Phi, q)
     m2 = gauss_avg(lambda z: Phi(z) ** 2, q)
-    return float(g * g * (m2 - m1 * m1) - q * q / 2.0)
+    return float(gen.scs_energy_residual(q, m2, m1, g))
 
 
 def scs_variance(g: float, phi: str = "tanh") -> float:
