@@ -25,16 +25,26 @@ def circulant_spectrum(cov: np.ndarray, period: int, h: float, transfer=None):
     return np.maximum(lam, 0.0), min(worst, 0.0)
 
 
-def sample_from_spectrum(lam: np.ndarray, period: int, n_samples: int, rng: np.random.Generator):
-    """Real fields (period, n_samples) whose circulant covariance has eigenvalues ``lam``
-    (rfft layout).  Hermitian symmetry is imposed by irfft; the zero and Nyquist modes are real."""
-    m = lam.size
+def gaussian_coefficients(period: int, n_samples: int, rng: np.random.Generator) -> np.ndarray:
+    """Standard complex Gaussian Fourier coefficients in rfft layout, (period//2 + 1, n_samples):
+    E|z|^2 = 1, with the zero and Nyquist modes real (Hermitian symmetry of a real field)."""
+    m = period // 2 + 1
     z = (rng.standard_normal((m, n_samples)) + 1j * rng.standard_normal((m, n_samples))) / np.sqrt(2)
     z[0] = rng.standard_normal(n_samples)
     if period % 2 == 0:
         z[-1] = rng.standard_normal(n_samples)
-    Y = np.sqrt(period * lam)[:, None] * z
-    return scipy.fft.irfft(Y, n=period, axis=0)
+    return z
+
+
+def fields_from_coefficients(lam: np.ndarray, z: np.ndarray, period: int) -> np.ndarray:
+    """Real fields (period, n_samples) with circulant covariance eigenvalues ``lam`` from the
+    coefficients ``z`` (irfft imposes the Hermitian extension)."""
+    return scipy.fft.irfft(np.sqrt(period * lam)[:, None] * z, n=period, axis=0, workers=-1)
+
+
+def sample_from_spectrum(lam: np.ndarray, period: int, n_samples: int, rng: np.random.Generator):
+    """Real fields (period, n_samples) whose circulant covariance has eigenvalues ``lam``."""
+    return fields_from_coefficients(lam, gaussian_coefficients(period, n_samples, rng), period)
 
 
 def sample_stationary(cov: np.ndarray, h: float, n_times: int, n_samples: int,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.fft
 from scipy import integrate
 
 from . import _generated as gen
@@ -24,24 +25,32 @@ class Autocovariance:
     n_units: int
 
 
+def per_path_autocovariance(s: np.ndarray, n_lag: int, other: np.ndarray | None = None) -> np.ndarray:
+    """Unbiased <s_i(t) s_i(t + tau)> (or <s_i(t) other_i(t + tau)>) of each column, lags
+    0..n_lag-1: array (n_lag, n_columns).  FFT with zero-padding by n_lag, which keeps those lags
+    free of wrap-around; lag n is divided by its number of pairs, n_times - n."""
+    s = np.asarray(s, dtype=float)
+    n_t = s.shape[0]
+    nfft = scipy.fft.next_fast_len(n_t + n_lag)
+    F = scipy.fft.rfft(s, n=nfft, axis=0, workers=-1)
+    G = F if other is None else scipy.fft.rfft(np.asarray(other, dtype=float), n=nfft, axis=0, workers=-1)
+    raw = scipy.fft.irfft(F.conj() * G, n=nfft, axis=0, workers=-1)[:n_lag]
+    return raw / (n_t - np.arange(n_lag))[:, None]
+
+
 def autocovariance(series: np.ndarray, dtau: float, max_lag: float | None = None) -> Autocovariance:
     """Empirical C(tau) = <s_i(t) s_i(t + tau)> of ``series`` (n_times, n_units) [Eq. 4].
 
-    FFT estimator: each unit's series is zero-padded to twice its length, so the circular
-    correlation equals the linear one; lag n is divided by the number of overlapping pairs
-    (n_times - n), which makes the estimate unbiased.  No mean is subtracted: the theory's C is a
-    raw second moment (the mean of phi vanishes by the x -> -x symmetry).  The error bar is the
-    standard error of the unit-wise estimates (units are independent to O(1/sqrt(N))).
+    No mean is subtracted: the theory's C is a raw second moment (the mean of phi vanishes by the
+    x -> -x symmetry).  The error bar is the standard error of the unit-wise estimates (units
+    are independent to O(1/sqrt(N)); see :mod:`dmft.ensemble` for errors across networks).
     """
     s = np.asarray(series, dtype=float)
     if s.ndim == 1:
         s = s[:, None]
     n_t, n_u = s.shape
     n_lag = n_t if max_lag is None else min(n_t, int(round(max_lag / dtau)) + 1)
-    nfft = 1 << int(np.ceil(np.log2(2 * n_t)))
-    F = np.fft.rfft(s, n=nfft, axis=0)
-    raw = np.fft.irfft(F * F.conj(), n=nfft, axis=0)[:n_lag]
-    per_unit = raw / (n_t - np.arange(n_lag))[:, None]
+    per_unit = per_path_autocovariance(s, n_lag)
     C = per_unit.mean(axis=1)
     sem = per_unit.std(axis=1, ddof=1) / np.sqrt(n_u) if n_u > 1 else np.full(n_lag, np.nan)
     return Autocovariance(tau=dtau * np.arange(n_lag), C=C, sem=sem, n_units=n_u)

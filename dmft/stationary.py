@@ -34,9 +34,9 @@ import numpy as np
 import scipy.fft
 from scipy import signal
 
-from .gp import circulant_spectrum
+from .gp import circulant_spectrum, fields_from_coefficients, gaussian_coefficients
 from .kernels import HEBBIAN, PlasticityRule
-from .observables import (power_spectrum, synaptic_timescale, tau_star,
+from .observables import (per_path_autocovariance, power_spectrum, synaptic_timescale, tau_star,
                           zero_crossing_frequency)
 from .params import Params
 from .progress import progress_bar
@@ -245,12 +245,7 @@ class _SingleSite:
 
     def _noise(self):
         if self._z is None:
-            m = self.period // 2 + 1
-            z = (self.rng.standard_normal((m, self.S)) + 1j * self.rng.standard_normal((m, self.S))) / np.sqrt(2)
-            z[0] = self.rng.standard_normal(self.S)
-            if self.period % 2 == 0:
-                z[-1] = self.rng.standard_normal(self.S)
-            self._z = z
+            self._z = gaussian_coefficients(self.period, self.S, self.rng)
             self._static = self.rng.standard_normal(self.S)
         return self._z
 
@@ -275,7 +270,7 @@ class _SingleSite:
         lam, worst = circulant_spectrum(p.g ** 2 * (C - plateau), period, h,
                                         transfer=lambda om: 1.0 / (1.0 + om ** 2))
         z = self._noise()
-        xi = scipy.fft.irfft(np.sqrt(period * lam)[:, None] * z, n=period, axis=0, workers=-1)[:n_t]
+        xi = fields_from_coefficients(lam, z, period)[:n_t]
         if plateau > 0:
             xi += p.g * math.sqrt(plateau) * self._static
         if self.rule.name == "pre_post":
@@ -309,22 +304,11 @@ class _SingleSite:
         cross = None
         if self.rule.uses_cross_covariance:
             fpre = self.rule.f_pre_fn()(ph)
-            cross = _cross_covariance(fpre, ph, n_lag)
+            cross = per_path_autocovariance(fpre, n_lag, other=ph).mean(axis=1)
         return dict(C=C_est, sem=sem, Cx=Cx, cross=cross, K=K, map_changed=changed,
                     x_samples=x[:: max(1, x.shape[0] // 100)].ravel()[:50000],
                     significant=int(big[-1]) + 1 if big.size else 0,
                     spectrum_negativity=worst, mean_phi=float(ph.mean()))
-
-
-def per_path_autocovariance(s: np.ndarray, n_lag: int) -> np.ndarray:
-    """Unbiased autocovariance of each column of ``s`` (n_times, S) at lags 0..n_lag-1:
-    array (n_lag, S).  Zero-padding by n_lag suffices to keep those lags free of wrap-around."""
-    n_t = s.shape[0]
-    nfft = scipy.fft.next_fast_len(n_t + n_lag)
-    F = scipy.fft.rfft(s, n=nfft, axis=0, workers=-1)
-    F *= F.conj()
-    raw = scipy.fft.irfft(F, n=nfft, axis=0, workers=-1)[:n_lag]
-    return raw / (n_t - np.arange(n_lag))[:, None]
 
 
 def gaussian_pair_table(phi, cov: np.ndarray) -> np.ndarray:
@@ -371,16 +355,6 @@ def cosine_taper(n: int, cut: int) -> np.ndarray:
         taper[cut:end] = 0.5 * (1 + np.cos(np.pi * (np.arange(end - cut) + 1) / (width + 1)))
     taper[end:] = 0.0
     return taper
-
-
-def _cross_covariance(a: np.ndarray, b: np.ndarray, n_lag: int) -> np.ndarray:
-    """<a(t) b(t + tau)> for tau = 0..n_lag-1, averaged over columns."""
-    n_t = a.shape[0]
-    nfft = scipy.fft.next_fast_len(2 * n_t)
-    Fa = scipy.fft.rfft(a, n=nfft, axis=0)
-    Fb = scipy.fft.rfft(b, n=nfft, axis=0)
-    raw = scipy.fft.irfft(Fa.conj() * Fb, n=nfft, axis=0)[:n_lag]
-    return (raw / (n_t - np.arange(n_lag))[:, None]).mean(axis=1)
 
 
 def solve(params: Params, rule: PlasticityRule = HEBBIAN, *, settings: SolverSettings | None = None,
