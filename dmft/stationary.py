@@ -294,8 +294,7 @@ class _SingleSite:
         # input's own significant extent counts too, so a good warm start is not cut back.
         level = float(np.mean(C_est[int(0.9 * n_lag):])) if plateau > 0 else 0.0
         conn = C_est - level                       # the connected (decaying) part
-        changed = self.taper is None
-        if changed:
+        if self.taper is None:
             self.cut = max(noise_cut(conn, sem), noise_cut(C - plateau, sem))
             self.taper = cosine_taper(n_lag, self.cut)
         big = np.nonzero(np.abs(conn) > np.maximum(4 * sem, 0.02 * abs(conn[0])))[0]
@@ -305,10 +304,9 @@ class _SingleSite:
         if self.rule.uses_cross_covariance:
             fpre = self.rule.f_pre_fn()(ph)
             cross = per_path_autocovariance(fpre, n_lag, other=ph).mean(axis=1)
-        return dict(C=C_est, sem=sem, Cx=Cx, cross=cross, K=K, map_changed=changed,
+        return dict(C=C_est, sem=sem, Cx=Cx, cross=cross, K=K,
                     x_samples=x[:: max(1, x.shape[0] // 100)].ravel()[:50000],
-                    significant=int(big[-1]) + 1 if big.size else 0,
-                    spectrum_negativity=worst, mean_phi=float(ph.mean()))
+                    significant=int(big[-1]) + 1 if big.size else 0, spectrum_negativity=worst)
 
 
 def gaussian_pair_table(phi, cov: np.ndarray) -> np.ndarray:
