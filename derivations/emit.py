@@ -32,6 +32,9 @@ class _Printer(NumPyPrinter):
     def _print_digamma(self, expr):
         return f"scipy.special.digamma({self._print(expr.args[0])})"
 
+    def _print_erf(self, expr):
+        return f"scipy.special.erf({self._print(expr.args[0])})"
+
     def _print_Heaviside(self, expr):
         return f"numpy.heaviside({self._print(expr.args[0])}, 1.0)"
 

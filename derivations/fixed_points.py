@@ -89,7 +89,12 @@ def g_zero_eigenvalues():
     check("uniform mode: 0 and -1/p - 2/3",
           any(sp.simplify(e) == 0 for e in uni) and any(sp.simplify(e + 1 / p + sp.Rational(2, 3)) == 0 for e in uni))
     pl = sp.Symbol("p", positive=True)
-    return [Result("g0_bulk_eigenvalues_plus", -(1 + pl + sp.sqrt((1 + pl) ** 2 - 8 * pl / 3)) / (2 * pl), (pl,),
+    return [Result("g0_block_trace", block.trace(), (k, p, P2, m), "Sec. VI",
+                   "trace of the 2 x 2 reduced-Jacobian block at a g = 0 fixed point (m = 1 uniform, 0 orthogonal)",
+                   "g = 0; any k above onset; P2 = phi(chi)^2 phi'(chi)"),
+            Result("g0_block_det", sp.expand(block.det()), (k, p, P2, m), "Sec. VI",
+                   "determinant of that block", "g = 0; any k above onset; P2 = phi(chi)^2 phi'(chi)"),
+Result("g0_bulk_eigenvalues_plus", -(1 + pl + sp.sqrt((1 + pl) ** 2 - 8 * pl / 3)) / (2 * pl), (pl,),
                    "Sec. VI", "bulk eigenvalue -[1 + p + sqrt((1+p)^2 - 8p/3)]/(2p) at the g = 0 onset", "g = 0"),
             Result("g0_bulk_eigenvalues_minus", -(1 + pl - sp.sqrt((1 + pl) ** 2 - 8 * pl / 3)) / (2 * pl), (pl,),
                    "Sec. VI", "bulk eigenvalue -[1 + p - sqrt((1+p)^2 - 8p/3)]/(2p) at the g = 0 onset", "g = 0")]

@@ -122,6 +122,22 @@ def g0_k_of_chi(chi):
 
 
 # --- Fixed points: g = 0 reduced-Jacobian eigenvalues
+def g0_block_trace(k, p, P2, m):
+    """trace of the 2 x 2 reduced-Jacobian block at a g = 0 fixed point (m = 1 uniform, 0 orthogonal) [Sec. VI].
+
+    Assumptions: g = 0; any k above onset; P2 = phi(chi)^2 phi'(chi)."""
+    return P2*k*m - 1 - 1/p
+
+
+# --- Fixed points: g = 0 reduced-Jacobian eigenvalues
+def g0_block_det(k, p, P2, m):
+    """determinant of that block [Sec. VI].
+
+    Assumptions: g = 0; any k above onset; P2 = phi(chi)^2 phi'(chi)."""
+    return -2*P2*k*m/p - P2*k/p + p**(-1.0)
+
+
+# --- Fixed points: g = 0 reduced-Jacobian eigenvalues
 def g0_bulk_eigenvalues_plus(p):
     """bulk eigenvalue -[1 + p + sqrt((1+p)^2 - 8p/3)]/(2p) at the g = 0 onset [Sec. VI].
 
@@ -135,6 +151,30 @@ def g0_bulk_eigenvalues_minus(p):
 
     Assumptions: g = 0."""
     return (1/2)*(-p + numpy.sqrt(-8/3*p + (p + 1)**2) - 1)/p
+
+
+# --- Fixed-point count: turning point and bistable range
+def fp_eta_m(s):
+    """eta_m: half-width of the bistable range of eta [Sec. VI].
+
+    Assumptions: s > 1."""
+    return numpy.sqrt(s)*numpy.sqrt(s - 1) - numpy.arccosh(numpy.sqrt(s))
+
+
+# --- Fixed-point count: slope near the turning point without cancellation
+def fp_slope_near_turning_point(x_m, d):
+    """g'(x_m + d) = 1 - s sech^2(x_m + d), cancellation-free [Eq. 25].
+
+    Assumptions: s = cosh^2 x_m."""
+    return numpy.sinh(d)*numpy.sinh(d + 2*x_m)/numpy.cosh(d + x_m)**2
+
+
+# --- Fixed-point count: count of free branch choices
+def fp_log2_number(eta_c, sigma):
+    """N^-1 log2 N_FP = P(|eta| < eta_c) [Sec. VI].
+
+    Assumptions: typical stable fixed points (Stern et al. principle)."""
+    return scipy.special.erf((1/2)*numpy.sqrt(2)*eta_c/sigma)
 
 
 # --- Jacobian: synaptic weight of eigenmodes
@@ -175,8 +215,13 @@ __all__ = [
     'marginal_stability_integrand',
     'g0_chi_equation',
     'g0_k_of_chi',
+    'g0_block_trace',
+    'g0_block_det',
     'g0_bulk_eigenvalues_plus',
     'g0_bulk_eigenvalues_minus',
+    'fp_eta_m',
+    'fp_slope_near_turning_point',
+    'fp_log2_number',
     'synaptic_weight',
     'eq21_integrand',
     'h_replica',

@@ -136,21 +136,65 @@ def cmd_stern(args) -> dict:
     return out
 
 
+def _boundary_json(b) -> list:
+    return [[[float(z.real), float(z.imag)] for z in c] for c in b.curves]
+
+
 def cmd_spectrum(args) -> dict:
     from .spectrum import spectral_boundary
-    from .stationary import solve
 
-    if args.state != "chaos":
-        raise ValueError("only --state chaos is implemented so far (fixed-point spectra: open)")
     params = Params(args.g, args.k, args.p, args.phi)
-    res = solve(params, seed=args.seed, progress=args.progress)
-    if not res.converged:
-        raise ValueError(f"the DMFT solution did not converge ({res.status}): {res.message}")
-    b = spectral_boundary(params, res.x_samples, res.C0, re=(args.re_min, args.re_max),
-                          im=(-args.im_max, args.im_max), n_grid=args.grid)
+    weights = None
+    if args.state == "chaos":
+        from .stationary import solve
+        res = solve(params, seed=args.seed, progress=args.progress)
+        if not res.converged:
+            raise ValueError(f"the DMFT solution did not converge ({res.status}): {res.message}")
+        x, C0 = res.x_samples, res.C0
+    else:
+        from .fixed_points import fixed_points
+        fp = fixed_points(args.g, args.k)
+        if not fp.exists:
+            raise ValueError(f"no stable fixed points at g = {args.g}, k = {args.k} (below onset)")
+        sol = fp.dominant
+        x, C0, weights = sol.nodes, sol.C0, sol.weights
+    window = {}
+    if args.re_min is not None or args.re_max is not None:
+        if args.re_min is None or args.re_max is None:
+            raise ValueError("give both --re-min and --re-max, or neither (automatic window)")
+        window["re"] = (args.re_min, args.re_max)
+    if args.im_max is not None:
+        window["im"] = (-args.im_max, args.im_max)
+    b = spectral_boundary(params, x, C0, n_grid=args.grid, weights=weights, **window)
     return dict(params=params.as_dict(), state=args.state, topology=b.topology, n_components=b.n_components,
-                n_holes=b.n_holes, boundary=[[[float(z.real), float(z.imag)] for z in c] for c in b.curves],
-                C0=res.C0, settings=b.settings, provenance=_provenance(args))
+                n_holes=b.n_holes, boundary=_boundary_json(b), C0=C0, settings=b.settings,
+                provenance=_provenance(args))
+
+
+def cmd_fixed_points(args) -> dict:
+    from . import fixed_points as fpm
+
+    if args.onset:
+        o = fpm.onset(args.g)
+        out = o.summary()
+        if o.chi is None:
+            out.pop("chi")
+    else:
+        if args.k is None:
+            raise ValueError("give --k, or --onset for the onset line")
+        out = fpm.fixed_points(args.g, args.k).summary()
+    out["provenance"] = _provenance(args)
+    return out
+
+
+def cmd_boundary(args) -> dict:
+    from .first_order import first_order_boundary
+
+    b = first_order_boundary(args.g, n_s=args.n_s, seed=args.seed, progress=args.progress)
+    out = b.summary()
+    out.update(p=args.p, note="the slow form [Eq. 10] does not depend on p (valid for tau* >> p)",
+               provenance=_provenance(args))
+    return out
 
 
 def cmd_derive(args) -> dict:
@@ -247,10 +291,36 @@ def build_parser() -> argparse.ArgumentParser:
     sp_.add_argument("--state", default="chaos", choices=["chaos", "fixed-point"])
     sp_.add_argument("--seed", type=int, default=0)
     sp_.add_argument("--grid", type=int, default=201, help="grid points per axis (default 201)")
-    sp_.add_argument("--re-min", dest="re_min", type=float, default=-5.0)
-    sp_.add_argument("--re-max", dest="re_max", type=float, default=2.0)
-    sp_.add_argument("--im-max", dest="im_max", type=float, default=4.0)
+    sp_.add_argument("--re-min", dest="re_min", type=float, default=None,
+                     help="window (default: found from the support, see dmft.spectrum.support_window)")
+    sp_.add_argument("--re-max", dest="re_max", type=float, default=None)
+    sp_.add_argument("--im-max", dest="im_max", type=float, default=None)
     sp_.set_defaults(func=cmd_spectrum)
+
+    f = sub.add_parser("fixed-points", help="stable fixed points: mean-field theory and count (Sec. VI)",
+                       description="Typical stable fixed points [Eqs. 24-26]: C0, s = k C0 and the log2-number "
+                                   "per neuron (dmft.fixed_points). With --onset: the smallest k with stable "
+                                   "fixed points at this g.")
+    f.add_argument("--g", type=float, required=True, help="coupling std scale g >= 0")
+    f.add_argument("--k", type=float, default=None, help="plasticity strength k")
+    f.add_argument("--onset", action="store_true", help="report k_onset(g) instead")
+    f.add_argument("--json", action="store_true", help="print one JSON object")
+    f.set_defaults(func=cmd_fixed_points)
+
+    bd = sub.add_parser("boundary", help="phase boundaries (first-order transition for g < 1)",
+                        description="k_c(g) = min_s y(s) from dynamic solutions of the Stern network "
+                                    "[Sec. IV C, Fig. 3c] (dmft.first_order). Takes minutes: one Monte "
+                                    "Carlo DMFT solve per point of y(s).")
+    bd.add_argument("kind", choices=["first-order"])
+    bd.add_argument("--g", type=float, required=True, help="0 < g < 1")
+    bd.add_argument("--p", type=float, default=2.5, help="recorded only: the slow form does not depend on p")
+    bd.add_argument("--n-s", dest="n_s", type=int, default=9, help="points on the y(s) curve (default 9)")
+    bd.add_argument("--seed", type=int, default=0)
+    bd.add_argument("--json", action="store_true")
+    prog = bd.add_mutually_exclusive_group()
+    prog.add_argument("--progress", dest="progress", action="store_true", default=None)
+    prog.add_argument("--no-progress", dest="progress", action="store_false")
+    bd.set_defaults(func=cmd_boundary)
 
     d = sub.add_parser("derive", help="run the SymPy derivations and regenerate dmft/_generated.py "
                                       "and docs/derivations.md (same as python -m derivations)")

@@ -71,7 +71,10 @@ def reduced_jacobian_bulk(params: Params, x: np.ndarray, J: np.ndarray) -> np.nd
 def synaptic_weight(lam, k: float, p: float):
     """f_a(lambda) = k^2 / (k^2 + p^2 |lambda + 1/p|^2), the synaptic weight of an eigenmode [Eq. 19]."""
     lam = np.asarray(lam)
-    return gen.synaptic_weight(lam.real, lam.imag, k, p)
+    with np.errstate(invalid="ignore"):
+        fa = gen.synaptic_weight(lam.real, lam.imag, k, p)
+    # 0/0 only at k = 0 and lambda = -1/p exactly: the decoupled synaptic modes, purely synaptic
+    return np.where(np.isnan(fa), 1.0, fa)
 
 
 def network_reduced_spectrum(net, bulk: bool = False):

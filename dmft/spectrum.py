@@ -17,12 +17,18 @@ from . import _generated as gen
 from .params import Params
 
 
-def support_function(lam, x_samples: np.ndarray, params: Params, C0: float) -> np.ndarray:
-    """S(lambda) of Eq. 21 averaged over ``x_samples`` (tanh networks)."""
+def support_function(lam, x_samples: np.ndarray, params: Params, C0: float, weights=None) -> np.ndarray:
+    """S(lambda) of Eq. 21 averaged over ``x_samples`` (tanh networks).
+
+    ``weights`` (summing to one) turn the samples into a quadrature rule, e.g. the fixed-point
+    distribution of :class:`dmft.fixed_points.FixedPointSolution`; equal weights otherwise."""
     if params.phi != "tanh":
         raise ValueError("the emitted Eq. 21 integrand is for phi = tanh")
     lam = np.asarray(lam, dtype=complex)
     xs = np.asarray(x_samples, dtype=float)
+    wts = np.full(xs.size, 1.0 / xs.size) if weights is None else np.asarray(weights, dtype=float)
+    if wts.shape != xs.shape:
+        raise ValueError(f"weights must match x_samples in shape, got {wts.shape} and {xs.shape}")
     out = np.empty(lam.shape)
     flat = lam.ravel()
     res = out.ravel()
@@ -30,10 +36,10 @@ def support_function(lam, x_samples: np.ndarray, params: Params, C0: float) -> n
         chunk = flat[i0:i0 + 256]
         vals = gen.eq21_integrand(chunk.real[:, None], chunk.imag[:, None], xs[None, :], params.g,
                                   params.k, params.p, C0)
-        res[i0:i0 + chunk.size] = vals.mean(axis=1)
+        res[i0:i0 + chunk.size] = vals @ wts
     bad = ~np.isfinite(out)
     if np.any(bad):   # removable 0/0 at lambda = -1/p (k = 0) or a pole: step off the point
-        out[bad] = support_function(lam[bad] + 1e-9j, xs, params, C0)
+        out[bad] = support_function(lam[bad] + 1e-9j, xs, params, C0, wts)
     return out
 
 
@@ -48,9 +54,44 @@ class SpectralBoundary:
     settings: dict = field(default_factory=dict)
 
 
-def spectral_boundary(params: Params, x_samples: np.ndarray, C0: float, *, re=(-4.0, 2.0), im=(-3.0, 3.0),
-                      n_grid: int = 241) -> SpectralBoundary:
-    """Trace the level set S(lambda) = 1 on an n_grid x n_grid grid and classify its topology."""
+def support_window(params: Params, x_samples: np.ndarray, C0: float, weights=None, pad: float = 0.15):
+    """A (re, im) window around the support {S >= 1}.
+
+    A fine scan of S along the real axis finds the components (S is symmetric under conjugation and
+    every component meets the axis), vertical scans through them give the imaginary extent, and a
+    coarse 2-D scan of that strip widens the real extent where the support bulges off the axis.  Fixed-point supports are thin slivers
+    (Fig. 6e), so a fixed default window would miss them."""
+    lo = -3.0 * (1.0 + 1.0 / params.p) - 3.0 * params.g
+    r = np.linspace(lo, 2.0 + 2.0 * params.g, 4001)
+    on_axis = support_function(r + 1e-7j, x_samples, params, C0, weights) >= 1.0
+    if not np.any(on_axis):
+        raise ValueError("the support does not meet the real axis in the scanned range")
+    re_min, re_max = r[on_axis].min(), r[on_axis].max()
+    ys = np.geomspace(1e-5, 3.0 + 3.0 * params.g, 400)
+    cols = r[on_axis][:: max(1, int(on_axis.sum()) // 60)]
+    S = support_function(cols[:, None] + 1j * ys[None, :], x_samples, params, C0, weights)
+    inside = S >= 1.0
+    im_max = ys[np.where(inside.any(axis=0))[0].max()] if inside.any() else 1e-3
+    # off the axis the support can reach further in Re (the crescents of k < 0, Fig. 4): a coarse 2-D scan
+    box_r = np.linspace(lo, r[-1], 161)
+    box_i = np.linspace(0.0, im_max, 41)[1:]
+    box = support_function(box_r[None, :] + 1j * box_i[:, None], x_samples, params, C0, weights) >= 1.0
+    if box.any():
+        cols_in = box_r[box.any(axis=0)]
+        re_min, re_max = min(re_min, cols_in.min()), max(re_max, cols_in.max())
+    dr = re_max - re_min
+    return ((re_min - pad * dr - pad * im_max, re_max + pad * dr + pad * im_max), (-(1 + pad) * im_max, (1 + pad) * im_max))
+
+
+def spectral_boundary(params: Params, x_samples: np.ndarray, C0: float, *, re=None, im=None,
+                      n_grid: int = 241, weights=None) -> SpectralBoundary:
+    """Trace the level set S(lambda) = 1 on an n_grid x n_grid grid and classify its topology.
+
+    ``re``/``im`` are (min, max) ranges; by default :func:`support_window` picks them."""
+    if re is None or im is None:
+        auto_re, auto_im = support_window(params, x_samples, C0, weights)
+        re = auto_re if re is None else re
+        im = auto_im if im is None else im
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -59,8 +100,10 @@ def spectral_boundary(params: Params, x_samples: np.ndarray, C0: float, *, re=(-
     xr = np.linspace(*re, n_grid)
     yi = np.linspace(*im, n_grid) + 0.25 * (im[1] - im[0]) / (n_grid - 1)   # off the real axis
     L = xr[None, :] + 1j * yi[:, None]
-    S = support_function(L, x_samples, params, C0)
-    inside = S >= 1.0
+    S = support_function(L, x_samples, params, C0, weights)
+    # Gaps of up to a few cells along Re(lambda) are closed before counting components: thin slivers
+    # (fixed points, Fig. 6e) narrow below one cell near their tips and would otherwise break apart.
+    inside = ndimage.binary_closing(S >= 1.0, structure=np.ones((1, 5), bool), border_value=0)
     lab, n_comp = ndimage.label(inside)
     holes_lab, n_out = ndimage.label(~inside)
     border = set(np.unique(np.concatenate([holes_lab[0], holes_lab[-1], holes_lab[:, 0], holes_lab[:, -1]])))
@@ -78,7 +121,8 @@ def spectral_boundary(params: Params, x_samples: np.ndarray, C0: float, *, re=(-
     else:
         topology = f"{n_comp}-component, {n_holes}-hole"
     return SpectralBoundary(curves, topology, int(n_comp), int(n_holes),
-                            settings=dict(re=re, im=im, n_grid=n_grid, n_samples=int(np.size(x_samples))))
+                            settings=dict(re=tuple(map(float, re)), im=tuple(map(float, im)), n_grid=n_grid,
+                                          n_samples=int(np.size(x_samples))))
 
 
 def radius_along_ray(params: Params, x_samples, C0: float, center: complex, angle: float,
@@ -87,3 +131,42 @@ def radius_along_ray(params: Params, x_samples, C0: float, center: complex, angl
     d = np.exp(1j * angle)
     f = lambda r: support_function(center + r * d, x_samples, params, C0) - 1.0  # noqa: E731
     return float(optimize.brentq(f, 1e-9, r_max, xtol=1e-12))
+
+
+def eigenvalue_coverage(eigenvalues, params: Params, x_samples: np.ndarray, C0: float, weights=None,
+                        boundary: SpectralBoundary | None = None, n_grid: int = 121,
+                        atom_radius: float = 0.02) -> dict:
+    """How well simulated eigenvalues match the predicted support [Eq. 21].
+
+    Eigenvalues within ``atom_radius`` of -1/p are counted apart (``n_atom``).  Among the rest, returns
+    ``fraction_inside`` (eigenvalues with S >= 1), ``fraction_within_cell`` (also counting those
+    within one grid cell of the support: finite-N edges fluctuate) and ``largest_gap``: the largest distance from a point of the predicted
+    support to its nearest eigenvalue, relative to the support's diameter (small when the eigenvalues fill
+    the support)."""
+    eig = np.asarray(eigenvalues, dtype=complex).ravel()
+    # Synaptic modes of saturated neurons (phi' ~ 0) sit at lambda = -1/p, where S = 0: an atom outside the
+    # continuous support of Eq. 21 (exactly N eigenvalues at k = 0).  They are counted apart.
+    atom = np.abs(eig + 1.0 / params.p) < atom_radius
+    eig = eig[~atom]
+    if boundary is None:
+        re, im = support_window(params, x_samples, C0, weights)
+    else:
+        re, im = boundary.settings["re"], boundary.settings["im"]
+    cell = max((re[1] - re[0]), (im[1] - im[0])) / n_grid
+    S = support_function(eig, x_samples, params, C0, weights)
+    near = np.zeros(eig.size, dtype=bool)
+    for off in (cell, -cell, 1j * cell, -1j * cell):
+        near |= support_function(eig + off, x_samples, params, C0, weights) >= 1.0
+    strict = S >= 1.0
+    inside = strict | near
+    xr = np.linspace(*re, n_grid)
+    yi = np.linspace(*im, n_grid)
+    L = (xr[None, :] + 1j * yi[:, None]).ravel()
+    pts = L[support_function(L, x_samples, params, C0, weights) >= 1.0]
+    if pts.size == 0:
+        raise ValueError("the predicted support is empty on the grid")
+    dist = np.array([np.abs(eig - z).min() for z in pts])
+    diameter = max(np.ptp(pts.real), np.ptp(pts.imag), cell)
+    return dict(fraction_inside=float(strict.mean()), fraction_within_cell=float(inside.mean()),
+                n_eigenvalues=int(eig.size), n_atom=int(atom.sum()),
+                largest_gap=float(dist.max() / diameter), diameter=float(diameter))

@@ -44,3 +44,38 @@ def test_help_says_T_is_after_burn_in_and_module_entry_point_works():
     r = subprocess.run([sys.executable, "-m", "dmft", "simulate", "--help"], capture_output=True, text=True)
     assert r.returncode == 0
     assert "recorded duration, after the burn-in" in r.stdout
+
+
+def test_fixed_points_json(capsys):
+    code, out, _ = _run(["fixed-points", "--g", "2", "--k", "2.25", "--json"], capsys)
+    assert code == 0
+    d = json.loads(out)
+    for key in ("C0", "s", "log2_number", "exists", "provenance"):
+        assert key in d, key
+    assert d["exists"] and 0 < d["log2_number"] < 1 and d["s"] == pytest.approx(2.25 * d["C0"])
+    code, out, _ = _run(["fixed-points", "--g", "0", "--onset", "--json"], capsys)
+    d = json.loads(out)
+    assert d["k_onset"] == pytest.approx(2.0170, abs=5e-5) and d["chi"] == pytest.approx(1.4192, abs=5e-5)
+    code, out, _ = _run(["fixed-points", "--g", "2", "--k", "1.0", "--json"], capsys)
+    d = json.loads(out)
+    assert not d["exists"] and d["log2_number"] == 0.0
+
+
+def test_fixed_point_spectrum_json(capsys):
+    code, out, _ = _run(["spectrum", "--g", "2", "--k", "2.25", "--p", "2.5", "--state", "fixed-point",
+                         "--grid", "121", "--json"], capsys)
+    assert code == 0
+    d = json.loads(out)
+    assert d["topology"] == "two-band" and d["state"] == "fixed-point"
+    assert all(len(pt) == 2 for curve in d["boundary"] for pt in curve)
+
+
+@pytest.mark.parametrize("args, msg", [
+    (["fixed-points", "--g", "-1", "--k", "2"], "g must be"),
+    (["fixed-points", "--g", "1"], "give --k"),
+    (["spectrum", "--g", "2", "--k", "1.0", "--state", "fixed-point"], "no stable fixed points"),
+    (["boundary", "first-order", "--g", "1.5"], "0 < g < 1"),
+])
+def test_static_commands_reject_bad_input(args, msg, capsys):
+    code, out, err = _run(args + ["--json"], capsys)
+    assert code == 2 and msg in err and out == ""

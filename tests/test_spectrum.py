@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from dmft import Params
 from dmft.spectrum import radius_along_ray, spectral_boundary
@@ -28,3 +29,25 @@ def test_topological_transitions_of_fig4():
         r = solve(p, seed=0, settings=SolverSettings(n_samples=128, target_rel_err=0.01))
         b = spectral_boundary(p, r.x_samples, r.C0, re=(-5, 2), im=(-4, 4), n_grid=161)
         assert b.topology == topo, (k, b.topology)
+
+
+def test_fixed_point_support_is_marginal_and_two_band_as_in_fig6e():
+    from dmft.fixed_points import fixed_points
+    from dmft.spectrum import support_function
+
+    for g, k, lobe in ((2.0, 2.25, (-1.42, -1.0)), (0.5, 1.9, (-1.40, -1.0))):
+        sol = fixed_points(g, k).dominant
+        params = Params(g, k, 2.5)
+        # Eq. 21 at lambda -> 0 is the Eq. 26 average, which the fixed-point solver set to one
+        S0 = support_function(np.array([1e-12j]), sol.nodes, params, sol.C0, sol.weights)[0]
+        assert S0 == pytest.approx(1.0, abs=1e-6)
+        assert support_function(np.array([0.02 + 0j]), sol.nodes, params, sol.C0, sol.weights)[0] < 1
+        b = spectral_boundary(params, sol.nodes, sol.C0, n_grid=201, weights=sol.weights)
+        assert b.topology == "two-band"
+        pts = np.concatenate(b.curves)
+        cell = (b.settings["re"][1] - b.settings["re"][0]) / 200
+        assert abs(pts.real.max()) < 2 * cell                      # the sliver reaches lambda = 0
+        left = pts[pts.real < -0.6]
+        # main lobe read off Fig. 6(e) (+-0.05)
+        assert left.real.min() == pytest.approx(lobe[0], abs=0.05)
+        assert left.real.max() == pytest.approx(lobe[1], abs=0.05)

@@ -1,0 +1,129 @@
+"""First-order transition to dynamic (chaotic) solutions for g < 1 [Sec. IV C, Fig. 3(c)].
+
+For g < 1 and tau >> p the single-site dynamics take the "slow" form [Eq. 10], i.e. the network of
+Stern et al. with self-coupling s = k C(0) [Eq. 11].  A dynamic Stern solution at (g, s) with
+variance C(0) is a plastic-network solution at k = y(s) = s / C(0).  y(s) descends from infinity at
+s = 1 - g and grows like s for large s (a U shape), so k_c(g) = min_s y(s) is where dynamic solutions
+first appear.  Below it the network is quiescent.  Above it there are two solutions: a small-s one
+and a large-s one.
+
+C(0) at each s comes from the stationary DMFT engine (:func:`dmft.stationary.solve` with the
+``stern`` rule), so y(s) carries a Monte Carlo error, and so does k_c.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .kernels import PlasticityRule
+from .params import Params
+from .progress import progress_bar
+from .stationary import SolverSettings, solve
+
+# A looser default than solve()'s 0.3%: the minimum of y(s) is flat, and k_c needs y to about 0.5%.
+BOUNDARY_SETTINGS = SolverSettings(target_rel_err=0.005, min_replicas=3)
+
+
+@dataclass
+class SternPoint:
+    """One point of the y(s) curve: C(0) of the dynamic Stern solution and y = s / C(0)."""
+
+    s: float
+    C0: float
+    C0_err: float
+    converged: bool
+    status: str
+
+    @property
+    def y(self) -> float:
+        return self.s / self.C0 if self.C0 > 0 else math.inf
+
+    @property
+    def y_err(self) -> float:
+        return self.y * self.C0_err / self.C0 if self.C0 > 0 else math.inf
+
+
+def stern_curve(g: float, s_values, *, settings: SolverSettings | None = None, seed: int = 0,
+                progress=None) -> list[SternPoint]:
+    """y(s) = s / C(0) of the dynamic solutions of Eq. 11 at each s (Fig. 3c), warm-starting each solve
+    from the previous one."""
+    st = settings or BOUNDARY_SETTINGS
+    out, prev = [], None
+    s_values = [float(s) for s in s_values]
+    for s in progress_bar(s_values, progress, desc=f"y(s) at g={g}", total=len(s_values)):
+        res = solve(Params(g, 0.0, 1.0), PlasticityRule("stern", s=s), settings=st, seed=seed,
+                    init=prev if prev is not None and prev.converged else None)
+        C0 = float(res.C0) if res.converged else 0.0
+        out.append(SternPoint(s, C0, float(res.C0_err) if res.converged else math.nan, bool(res.converged),
+                              res.status))
+        prev = res
+    return out
+
+
+@dataclass
+class FirstOrderBoundary:
+    """k_c(g) = min_s y(s) [Sec. IV C] with the curve it came from."""
+
+    g: float
+    k_c: float
+    k_c_err: float
+    s_at_min: float
+    points: list = field(repr=False, default_factory=list)
+    converged: bool = True
+    message: str = ""
+    wall_s: float = 0.0
+    settings: dict = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        return {"g": self.g, "k_c": self.k_c, "k_c_err": self.k_c_err, "s_at_min": self.s_at_min,
+                "converged": self.converged, "message": self.message, "wall_s": self.wall_s,
+                "settings": self.settings,
+                "y_curve": [{"s": q.s, "C0": q.C0, "C0_err": q.C0_err, "y": q.y if q.converged else None,
+                             "status": q.status} for q in self.points]}
+
+
+def first_order_boundary(g: float, *, n_s: int = 9, s_span: float = 1.2, settings: SolverSettings | None = None,
+                         seed: int = 0, progress=None) -> FirstOrderBoundary:
+    """k_c(g) for 0 < g < 1: y(s) on n_s points of s in (1 - g, 1 - g + s_span], then a parabola through
+    the lowest point and its neighbours.  The error combines the Monte Carlo error of y at the minimum
+    with the spread of the three fitted points about the parabola."""
+    g = float(g)
+    if not (math.isfinite(g) and 0 < g < 1):
+        raise ValueError(f"the first-order transition is for 0 < g < 1, got g = {g}")
+    st = settings or BOUNDARY_SETTINGS
+    start = time.perf_counter()
+    s0 = 1.0 - g
+    s_grid = s0 + s_span * np.linspace(1.0 / n_s, 1.0, n_s)
+    pts = stern_curve(g, s_grid, settings=st, seed=seed, progress=progress)
+    ok = [q for q in pts if q.converged and q.C0 > 0]
+    if len(ok) < 3:
+        return FirstOrderBoundary(g, math.nan, math.nan, math.nan, pts, False,
+                                  f"only {len(ok)} converged points on the y(s) curve", time.perf_counter() - start)
+    ys = np.array([q.y for q in ok])
+    i = int(np.argmin(ys))
+    msg = ""
+    if i == 0 or i == len(ok) - 1:
+        msg = "minimum at the end of the s range: k_c is an upper bound"
+        q = ok[i]
+        return FirstOrderBoundary(g, q.y, q.y_err, q.s, pts, False, msg, time.perf_counter() - start,
+                                  _settings_dict(st, n_s, s_span, seed))
+    trio = ok[i - 1:i + 2]
+    sv = np.array([q.s for q in trio])
+    yv = np.array([q.y for q in trio])
+    a, b, c = np.polyfit(sv, yv, 2)
+    if a > 0:
+        s_min = float(np.clip(-b / (2 * a), sv[0], sv[-1]))
+        k_c = float(np.polyval([a, b, c], s_min))
+    else:   # noise made the three points concave: take the lowest
+        s_min, k_c = ok[i].s, ok[i].y
+    k_err = float(max(q.y_err for q in trio))
+    return FirstOrderBoundary(g, k_c, k_err, s_min, pts, True, msg, time.perf_counter() - start,
+                              _settings_dict(st, n_s, s_span, seed))
+
+
+def _settings_dict(st: SolverSettings, n_s: int, s_span: float, seed: int) -> dict:
+    from dataclasses import asdict
+    return dict(solver=asdict(st), n_s=n_s, s_span=s_span, seed=seed)
