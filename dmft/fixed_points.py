@@ -351,3 +351,53 @@ def number_map(g_values, k_values, n_s: int = 240, progress: bool | None = None)
                 out[hit, j] = np.maximum(out[hit, j], ns[a] + w * (ns[a + 1] - ns[a]))
     return out
 
+
+
+def find_stable_fixed_points(params, J: np.ndarray, n_starts: int = 2000, seed: int | None = 0,
+                             spread: float = 0.5, max_iter: int = 60, tol: float = 1e-10):
+    """Stable non-trivial fixed points of a finite network, by Newton from many random starts.
+
+    At a fixed point A = (k/N) phi phi^T, so x solves F(x) = -x + J phi + (k/N)|phi|^2 phi = 0.  Newton runs
+    on all starts at once; distinct roots (to 1e-6) are kept when every eigenvalue
+    of the reduced Jacobian [Eq. 18] has negative real part (the other N^2 - N eigenvalues are -1/p).
+    Returns (stable roots as an (n, N) array, number of distinct non-trivial roots found).  For the
+    small networks (N <~ 16) used to check the count of Sec. VI."""
+    from .jacobian import reduced_jacobian
+
+    J = np.asarray(J, dtype=float)
+    N = J.shape[0]
+    if J.shape != (N, N):
+        raise ValueError(f"J must be square, got shape {J.shape}")
+    if not (isinstance(n_starts, (int, np.integer)) and n_starts >= 1):
+        raise ValueError(f"n_starts must be a positive integer, got {n_starts!r}")
+    k = params.k
+    rng = np.random.default_rng(seed)
+    # starts: a random sign pattern at a random scale up to ~k (the fixed points sit near +-x_+(eta), and
+    # |x_+| grows like s = k C(0)), plus Gaussian jitter of size ``spread``
+    scale = rng.uniform(0.2, 1.0, size=(n_starts, 1)) * max(1.0, abs(k))
+    x = rng.choice([-1.0, 1.0], size=(n_starts, N)) * scale + rng.normal(0.0, spread, size=(n_starts, N))
+    eye = np.eye(N)
+    for _ in range(max_iter):
+        ph, dph = np.tanh(x), _sech2(x)
+        n2 = np.sum(ph * ph, axis=1, keepdims=True)
+        F = -x + ph @ J.T + (k / N) * n2 * ph
+        jac = (-eye[None] + J[None] * dph[:, None, :] + (k / N) * (n2[:, :, None] * eye[None] * dph[:, None, :]
+               + 2.0 * ph[:, :, None] * (ph * dph)[:, None, :]))
+        try:
+            step = np.linalg.solve(jac, F[..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(jac.reshape(-1, N), F.reshape(-1), rcond=None)[0].reshape(n_starts, N)
+        step = np.clip(step, -1.0, 1.0)            # keep Newton from jumping across basins wildly
+        x = x - step
+    ph = np.tanh(x)
+    F = -x + ph @ J.T + (k / N) * np.sum(ph * ph, axis=1, keepdims=True) * ph
+    ok = np.all(np.isfinite(x), axis=1) & (np.max(np.abs(F), axis=1) < tol) & (np.max(np.abs(x), axis=1) > 1e-6)
+    _, first = np.unique(np.round(x[ok], 6), axis=0, return_index=True)
+    roots = x[ok][np.sort(first)]              # one unrounded representative per distinct root
+    stable = []
+    for r in roots:
+        phi = np.tanh(r)
+        M = reduced_jacobian(params, r, J, k * np.outer(phi, phi) / N)
+        if np.linalg.eigvals(M).real.max() < 0:
+            stable.append(r)
+    return np.array(stable).reshape(-1, N), len(roots)

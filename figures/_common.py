@@ -33,3 +33,10 @@ def save(fig, data: dict, name: str, out: Path) -> Path:
     (out / f"{name}.json").write_text(json.dumps(data, default=lambda o: o.tolist() if hasattr(o, "tolist")
                                                  else str(o)))
     return png
+
+
+def solver_settings(quick: bool):
+    """Stationary-DMFT settings of the figure scripts: half the paths and a 1% error target with --quick."""
+    from dmft.stationary import SolverSettings
+
+    return SolverSettings(n_samples=128, target_rel_err=0.01) if quick else SolverSettings()

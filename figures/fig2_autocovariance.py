@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 from tqdm.auto import tqdm
 
-from _common import parser, save
+from _common import parser, save, solver_settings
 
 from dmft import Params
-from dmft.stationary import SolverSettings, solve
+from dmft.stationary import solve
 
 
 def panel_a_c(ks, settings, seed):
@@ -48,7 +48,7 @@ def main(argv=None):
 
     args = parser(__doc__).parse_args(argv)
     quick = args.quick
-    settings = SolverSettings(n_samples=128, target_rel_err=0.01) if quick else SolverSettings()
+    settings = solver_settings(quick)
     ks_a = [-5, -3, -1, 0, 1, 2] if quick else [-5, -4, -3, -2, -1, 0, 0.5, 1, 1.5, 2]
     gs = [2, 3] if quick else [2, 3, 4, 5]
     ps = [2.5] if quick else [2.5, 10, 20]

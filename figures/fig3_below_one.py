@@ -12,16 +12,18 @@
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from tqdm.auto import tqdm
 
-from _common import parser, save
+from _common import parser, save, solver_settings
 
 from dmft import Params
 from dmft.first_order import BOUNDARY_SETTINGS, stern_curve
 from dmft.network import PlasticNetwork
 from dmft.observables import autocovariance
-from dmft.stationary import SolverSettings, solve
+from dmft.stationary import solve
 
 
 def main(argv=None):
@@ -31,7 +33,7 @@ def main(argv=None):
     ap.add_argument("--simulate", action="store_true", help="overlay annealed simulations in (a) (N = 2000)")
     args = ap.parse_args(argv)
     quick = args.quick
-    settings = SolverSettings(n_samples=128, target_rel_err=0.01) if quick else SolverSettings()
+    settings = solver_settings(quick)
     ks = (1.55, 1.60, 1.65)
     sols, prev = {}, None
     for k in tqdm(ks, desc="Fig. 3a", leave=False):
@@ -41,7 +43,7 @@ def main(argv=None):
     gs = (0.8, 0.9, 1.0, 1.1)
     n_s = 5 if quick else 12
     curves = {}
-    st = SolverSettings(n_samples=128, target_rel_err=0.01, min_replicas=3) if quick else BOUNDARY_SETTINGS
+    st = replace(settings, min_replicas=3) if quick else BOUNDARY_SETTINGS
     for g in gs:
         s0 = max(1.0 - g, 0.0)
         s = s0 + np.linspace(0.1, 2.0, n_s)

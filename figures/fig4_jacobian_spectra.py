@@ -13,13 +13,13 @@ from __future__ import annotations
 import numpy as np
 from tqdm.auto import tqdm
 
-from _common import parser, save
+from _common import parser, save, solver_settings
 
 from dmft import Params
 from dmft.jacobian import network_reduced_spectrum, synaptic_weight
 from dmft.network import PlasticNetwork
 from dmft.spectrum import eigenvalue_coverage, spectral_boundary
-from dmft.stationary import SolverSettings, solve
+from dmft.stationary import solve
 
 GS = (1.5, 2.0, 2.5, 3.0)
 KS = (2.0, 1.0, 0.0, -1.0, -2.0)
@@ -33,7 +33,7 @@ def main(argv=None):
     ap.add_argument("--N", type=int, default=500, help="network size for --simulate (default 500)")
     args = ap.parse_args(argv)
     quick = args.quick
-    settings = SolverSettings(n_samples=128, target_rel_err=0.01) if quick else SolverSettings()
+    settings = solver_settings(quick)
     gs = GS[1::2] if quick else GS
     fig, ax = plt.subplots(len(KS), len(gs), figsize=(3.2 * len(gs), 2.6 * len(KS)), squeeze=False)
     data = {}

@@ -15,14 +15,14 @@ from __future__ import annotations
 import numpy as np
 from tqdm.auto import tqdm
 
-from _common import parser, save
+from _common import parser, save, solver_settings
 
 from dmft import Params
 from dmft import fixed_points as fpm
 from dmft.jacobian import network_reduced_spectrum, synaptic_weight
 from dmft.network import PlasticNetwork
 from dmft.spectrum import spectral_boundary
-from dmft.stationary import SolverSettings, solve
+from dmft.stationary import solve
 
 
 def panel_a(ks, ps, settings, seed):
@@ -68,7 +68,7 @@ def main(argv=None):
     ap.add_argument("--simulate", action="store_true", help="overlay eigenvalues of settled networks (minutes)")
     args = ap.parse_args(argv)
     quick = args.quick
-    settings = SolverSettings(n_samples=128, target_rel_err=0.01) if quick else SolverSettings()
+    settings = solver_settings(quick)
     ks_a = np.linspace(0.0, 2.0, 5 if quick else 11)
     ps_a = [2.5, 10.0, 20.0]
     pr = panel_a(ks_a, ps_a, settings, args.seed)

@@ -169,3 +169,16 @@ def test_number_map_interpolates_the_direct_count():
     gs, ks = np.array([0.5, 2.0]), np.array([1.0, 1.9, 3.0])
     direct = np.array([[fpm.log2_number(g, k) for g in gs] for k in ks])
     assert np.allclose(fpm.number_map(gs, ks, progress=False), direct, atol=2e-3)
+
+
+def test_newton_search_finds_the_g0_fixed_points():
+    # g = 0, k = 2.2: every sign pattern at |x_i| = chi(k) is a stable fixed point (2^N of them);
+    # with N = 4 and many starts the search must find all 16, and nothing else stable
+    N, k = 4, 2.2
+    stable, _ = fpm.find_stable_fixed_points(Params(0.0, k, 2.5), np.zeros((N, N)), n_starts=4000, seed=0)
+    assert len(stable) == 2 ** N
+    chi = float(np.abs(stable).max())
+    assert chi == pytest.approx(k * math.tanh(chi) ** 3, abs=1e-9)
+    assert np.allclose(np.abs(stable), chi, atol=1e-6)
+    with pytest.raises(ValueError, match="square"):
+        fpm.find_stable_fixed_points(Params(0.0, k, 2.5), np.zeros((3, 4)))
