@@ -15,6 +15,7 @@ Main entry points:
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -223,7 +224,8 @@ class FixedPointResult:
 
     @property
     def dominant(self) -> FixedPointSolution | None:
-        return max(self.solutions, key=lambda r: r.log2_number) if self.solutions else None
+        # the paper: the large-s solution is exponentially dominant (ties, as at g = 0: take the larger s)
+        return max(self.solutions, key=lambda r: (r.log2_number, r.s)) if self.solutions else None
 
     def summary(self) -> dict:
         d = self.dominant
@@ -242,24 +244,35 @@ def branch(g: float, s_values) -> list:
 def fixed_points(g: float, k: float, n_grid: int = 48) -> FixedPointResult:
     """All solutions of the fixed-point mean-field theory with s / C(0) = k [Eqs. 24-26].
 
-    Since C(0) <= 1, s = k C(0) <= k; and s > 1 is needed for bistability. The solutions are found by a
-    scan of k(s) on a grid of s in (1, k] and Brent refinement of every crossing."""
+    Since C(0) <= 1, s = k C(0) <= k; and fixed points need s above the existence edge (s > 1 and the
+    all-aligned configuration stable). The solutions are found by a scan of k(s) on a grid of s from
+    that edge to k and Brent refinement of every crossing."""
     g = _check_g(g)
     k = float(k)
     if not math.isfinite(k):
         raise ValueError(f"k must be finite, got {k}")
-    if k <= 1.0:
+    s_edge = 1.0 if g == 0.0 else _existence_edge(g)
+    if k <= s_edge:               # k(s) = s / C(0) >= s >= s_edge on the whole branch
         return FixedPointResult(g, k, False, [], np.zeros(0))
-    s_grid = 1.0 + (k - 1.0) * np.geomspace(1e-4, 1.0, n_grid)
-    sols = branch(g, s_grid)
-    ks = np.array([r.k if r.exists else np.nan for r in sols])
+    # from the existence edge, so that a crossing just above the onset is not missed
+    unit = np.union1d(np.geomspace(1e-7, 1.0, n_grid // 2), np.linspace(0.0, 1.0, n_grid // 2 + 1)[1:])
+    s_grid = s_edge + (k - s_edge) * unit
+    ks = np.array([r.k if r.exists else np.nan for r in branch(g, s_grid)])
+    k_of = lambda s: stern_fixed_point(g, s).k  # noqa: E731
+    brackets = [(s_grid[i], s_grid[i + 1]) for i in range(s_grid.size - 1)
+                if np.isfinite(ks[i]) and np.isfinite(ks[i + 1]) and (ks[i] - k) * (ks[i + 1] - k) <= 0]
+    # a dip of k(s) below k between two grid points (both above k) hides two crossings: refine local minima
+    for i in range(1, s_grid.size - 1):
+        if np.isfinite(ks[i - 1:i + 2]).all() and ks[i] <= ks[i - 1] and ks[i] <= ks[i + 1] and ks[i] > k:
+            m = optimize.minimize_scalar(k_of, bounds=(s_grid[i - 1], s_grid[i + 1]), method="bounded",
+                                         options={"xatol": 1e-12})
+            if m.fun < k:
+                brackets += [(s_grid[i - 1], m.x), (m.x, s_grid[i + 1])]
     found = []
-    for i in range(n_grid - 1):
-        a, b = ks[i] - k, ks[i + 1] - k
-        if np.isfinite(a) and np.isfinite(b) and a * b <= 0:
-            s_star = optimize.brentq(lambda s: stern_fixed_point(g, s).k - k, s_grid[i], s_grid[i + 1], xtol=1e-10)
+    for a, b in brackets:
+        s_star = optimize.brentq(lambda s: k_of(s) - k, a, b, xtol=1e-10)
+        if not any(abs(s_star - r.s) < 1e-8 for r in found):
             found.append(stern_fixed_point(g, s_star))
-    # where existence starts inside an interval, k(s) jumps from nan: solve on the existing side only
     return FixedPointResult(g, k, bool(found), found, s_grid)
 
 
@@ -279,6 +292,7 @@ class Onset:
         return dict(self.__dict__)
 
 
+@functools.lru_cache(maxsize=256)
 def _existence_edge(g: float) -> float:
     """Smallest s at which the all-aligned configuration satisfies Eq. 26 (bisection in log(s - 1))."""
     def stable(u):

@@ -182,3 +182,12 @@ def test_newton_search_finds_the_g0_fixed_points():
     assert np.allclose(np.abs(stable), chi, atol=1e-6)
     with pytest.raises(ValueError, match="square"):
         fpm.find_stable_fixed_points(Params(0.0, k, 2.5), np.zeros((3, 4)))
+
+
+@pytest.mark.parametrize("g", [2.0, 0.5, 0.0])
+def test_solutions_appear_exactly_at_the_onset(g):
+    k_on = fpm.onset(g).k_onset
+    assert not fpm.fixed_points(g, k_on - 1e-3).exists
+    above = fpm.fixed_points(g, k_on + 1e-4)
+    assert above.exists
+    assert all(r.k == pytest.approx(k_on + 1e-4, abs=1e-8) for r in above.solutions)
