@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage, optimize
+from scipy import ndimage, optimize, spatial
 
 from . import _generated as gen
 from .params import Params
@@ -165,7 +165,7 @@ def eigenvalue_coverage(eigenvalues, params: Params, x_samples: np.ndarray, C0: 
     pts = L[support_function(L, x_samples, params, C0, weights) >= 1.0]
     if pts.size == 0:
         raise ValueError("the predicted support is empty on the grid")
-    dist = np.array([np.abs(eig - z).min() for z in pts])
+    dist = spatial.cKDTree(np.c_[eig.real, eig.imag]).query(np.c_[pts.real, pts.imag])[0]
     diameter = max(np.ptp(pts.real), np.ptp(pts.imag), cell)
     return dict(fraction_inside=float(strict.mean()), fraction_within_cell=float(inside.mean()),
                 n_eigenvalues=int(eig.size), n_atom=int(atom.sum()),

@@ -51,3 +51,23 @@ def test_fixed_point_support_is_marginal_and_two_band_as_in_fig6e():
         # main lobe read off Fig. 6(e) (+-0.05)
         assert left.real.min() == pytest.approx(lobe[0], abs=0.05)
         assert left.real.max() == pytest.approx(lobe[1], abs=0.05)
+
+
+def test_eigenvalue_coverage_on_a_known_disk():
+    # k = 0: the support is the disk |1 + lambda| <= g sqrt<phi'^2>; uniform points in it are all inside and
+    # leave no large gap; points far outside are not; points at -1/p are counted apart as the synaptic atom
+    from dmft.spectrum import eigenvalue_coverage
+
+    rng = np.random.default_rng(0)
+    params = Params(2.0, 0.0, 2.5)
+    xs = rng.normal(0.0, 1.3, 4000)
+    r = 2.0 * np.sqrt(np.mean(1 / np.cosh(xs) ** 4))
+    inside = -1 + r * np.sqrt(rng.random(3000)) * np.exp(2j * np.pi * rng.random(3000))
+    outside = -1 + 1.5 * r * np.exp(2j * np.pi * rng.random(100))
+    atom = np.full(50, -1 / params.p) + 1e-4
+    cov = eigenvalue_coverage(np.concatenate([inside, outside, atom]), params, xs, 0.0)
+    assert cov["n_atom"] == 50 and cov["n_eigenvalues"] == 3100
+    assert cov["fraction_inside"] == pytest.approx(3000 / 3100, abs=2e-3)
+    assert cov["largest_gap"] < 0.05
+    half = eigenvalue_coverage(inside[inside.real < -1], params, xs, 0.0)
+    assert half["largest_gap"] > 0.4          # an empty half disk is a gap of about one radius
