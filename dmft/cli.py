@@ -210,6 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--version", action="version", version=__version__)
     sub = ap.add_subparsers(dest="command", required=True)
 
+    def progress_flags(p):
+        prog = p.add_mutually_exclusive_group()
+        prog.add_argument("--progress", dest="progress", action="store_true", default=None,
+                          help="always show a progress bar on stderr")
+        prog.add_argument("--no-progress", dest="progress", action="store_false")
+
     def common(p, json_flag=True):
         p.add_argument("--g", type=float, required=True, help="coupling std scale g >= 0")
         p.add_argument("--k", type=float, default=0.0, help="plasticity strength k (sign: Hebbian > 0)")
@@ -217,10 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--phi", default="tanh", help="nonlinearity (default tanh)")
         if json_flag:
             p.add_argument("--json", action="store_true", help="print one JSON object")
-        prog = p.add_mutually_exclusive_group()
-        prog.add_argument("--progress", dest="progress", action="store_true", default=None,
-                          help="always show a progress bar on stderr")
-        prog.add_argument("--no-progress", dest="progress", action="store_false")
+        progress_flags(p)
 
     s = sub.add_parser("simulate", help="simulate the finite-N network (dmft.PlasticNetwork.run)",
                        description="Simulate Eqs. 1-3 by forward Euler and measure C(tau), tau*, PR_A. "
@@ -278,9 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--s", type=float, required=True, help="self-coupling s")
     t.add_argument("--phi", default="tanh")
     t.add_argument("--json", action="store_true")
-    prog = t.add_mutually_exclusive_group()
-    prog.add_argument("--progress", dest="progress", action="store_true", default=None)
-    prog.add_argument("--no-progress", dest="progress", action="store_false")
+    progress_flags(t)
     solver_opts(t)
     t.set_defaults(func=cmd_stern)
 
@@ -317,9 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     bd.add_argument("--n-s", dest="n_s", type=int, default=9, help="points on the y(s) curve (default 9)")
     bd.add_argument("--seed", type=int, default=0)
     bd.add_argument("--json", action="store_true")
-    prog = bd.add_mutually_exclusive_group()
-    prog.add_argument("--progress", dest="progress", action="store_true", default=None)
-    prog.add_argument("--no-progress", dest="progress", action="store_false")
+    progress_flags(bd)
     bd.set_defaults(func=cmd_boundary)
 
     d = sub.add_parser("derive", help="run the SymPy derivations and regenerate dmft/_generated.py "

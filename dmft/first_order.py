@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -125,5 +125,4 @@ def first_order_boundary(g: float, *, n_s: int = 9, s_span: float = 1.2, setting
 
 
 def _settings_dict(st: SolverSettings, n_s: int, s_span: float, seed: int) -> dict:
-    from dataclasses import asdict
     return dict(solver=asdict(st), n_s=n_s, s_span=s_span, seed=seed)
