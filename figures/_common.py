@@ -13,8 +13,11 @@ matplotlib.use("Agg")
 OUT = Path(__file__).resolve().parent / "out"
 
 
-def parser(description: str) -> argparse.ArgumentParser:
+def parser(description: str, simulate: str | None = None) -> argparse.ArgumentParser:
+    """Common options; ``simulate`` (its help text) adds --simulate for scripts with simulation overlays."""
     ap = argparse.ArgumentParser(description=description)
+    if simulate:
+        ap.add_argument("--simulate", action="store_true", help=simulate)
     ap.add_argument("--quick", action="store_true", help="coarse grids and loose errors (about a minute)")
     ap.add_argument("--out", type=Path, default=OUT, help="output folder (default figures/out)")
     ap.add_argument("--seed", type=int, default=0)

@@ -29,8 +29,7 @@ from dmft.stationary import solve
 def main(argv=None):
     import matplotlib.pyplot as plt
 
-    ap = parser(__doc__)
-    ap.add_argument("--simulate", action="store_true", help="overlay annealed simulations in (a) (N = 2000)")
+    ap = parser(__doc__, simulate="overlay annealed simulations in (a) (N = 2000)")
     args = ap.parse_args(argv)
     quick = args.quick
     settings = solver_settings(quick)

@@ -28,8 +28,7 @@ KS = (2.0, 1.0, 0.0, -1.0, -2.0)
 def main(argv=None):
     import matplotlib.pyplot as plt
 
-    ap = parser(__doc__)
-    ap.add_argument("--simulate", action="store_true", help="overlay eigenvalues of simulated networks")
+    ap = parser(__doc__, simulate="overlay eigenvalues of simulated networks")
     ap.add_argument("--N", type=int, default=500, help="network size for --simulate (default 500)")
     args = ap.parse_args(argv)
     quick = args.quick

@@ -64,8 +64,7 @@ def simulated_fixed_point_eigenvalues(g, k, n_nets, N, seed):
 def main(argv=None):
     import matplotlib.pyplot as plt
 
-    ap = parser(__doc__)
-    ap.add_argument("--simulate", action="store_true", help="overlay eigenvalues of settled networks (minutes)")
+    ap = parser(__doc__, simulate="overlay eigenvalues of settled networks (minutes)")
     args = ap.parse_args(argv)
     quick = args.quick
     settings = solver_settings(quick)
