@@ -390,7 +390,7 @@ def solve(params: Params, rule: PlasticityRule = HEBBIAN, *, settings: SolverSet
     # Near g = 1 a replica stopped at tol can depend on where it started (see _initial_guess_dependence):
     # tighten the tolerance (up to twice, from the current answer) before reporting non-convergence.
     for _ in range(2):
-        if not res.message.startswith("near-marginal"):
+        if not res.message.startswith(NEAR_MARGINAL):
             break
         st = replace(st, tol=st.tol / 10, max_iter=2 * st.max_iter)
         retry = _solve_monte_carlo(params, rule, st, seed, res, progress, start)
@@ -490,6 +490,7 @@ def _anderson(engine, C, C_cross, st, history, bar):
 
 
 GUESS_SPREAD_FACTOR = 5.0   # allowed initial-guess dependence, in units of the target standard error
+NEAR_MARGINAL = "near-marginal self-consistency"     # how such a verdict's message starts
 
 
 def _initial_guess_dependence(engine, C_solved, st, C_cross, history, bar):
@@ -671,7 +672,7 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
     resid = float(max(residuals))
     if not guess_ok:
         status = "not_converged"
-        message = (f"near-marginal self-consistency (g -> 1+): restarting a replica from a faster-decaying guess "
+        message = (f"{NEAR_MARGINAL} (g -> 1+): restarting a replica from a faster-decaying guess "
                    f"moved C by {guess_spread[0] / C_fin[0]:.2g} C(0) (allowed "
                    f"{GUESS_SPREAD_FACTOR * st.target_rel_err:.2g} C(0)); the timescale is not resolved. "
                    f"Eq. 13 gives the leading order as g -> 1+")
