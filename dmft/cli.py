@@ -136,7 +136,7 @@ def cmd_stern(args) -> dict:
     return out
 
 
-def _boundary_json(b) -> list:
+def _curves_json(b) -> list:
     return [[[float(z.real), float(z.imag)] for z in c] for c in b.curves]
 
 
@@ -166,9 +166,11 @@ def cmd_spectrum(args) -> dict:
     if args.im_max is not None:
         window["im"] = (-args.im_max, args.im_max)
     b = spectral_boundary(params, x, C0, n_grid=args.grid, weights=weights, **window)
+    curves = _curves_json(b)
+    # "boundary": every [re, im] point of the level set; "curves": the same points, one list per contour
     return dict(params=params.as_dict(), state=args.state, topology=b.topology, n_components=b.n_components,
-                n_holes=b.n_holes, boundary=_boundary_json(b), C0=C0, settings=b.settings,
-                provenance=_provenance(args))
+                n_holes=b.n_holes, boundary=[pt for c in curves for pt in c], curves=curves, C0=C0,
+                settings=b.settings, provenance=_provenance(args))
 
 
 def cmd_fixed_points(args) -> dict:

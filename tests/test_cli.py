@@ -67,7 +67,8 @@ def test_fixed_point_spectrum_json(capsys):
     assert code == 0
     d = json.loads(out)
     assert d["topology"] == "two-band" and d["state"] == "fixed-point"
-    assert all(len(pt) == 2 for curve in d["boundary"] for pt in curve)
+    assert all(len(pt) == 2 for pt in d["boundary"])                   # [re, im] points of every curve
+    assert sum(len(c) for c in d["curves"]) == len(d["boundary"]) and len(d["curves"]) >= 2
 
 
 @pytest.mark.parametrize("args, msg", [
