@@ -366,7 +366,6 @@ def number_map(g_values, k_values, n_s: int = 240, progress: bool | None = None)
     return out
 
 
-
 def find_stable_fixed_points(params, J: np.ndarray, n_starts: int = 2000, seed: int | None = 0,
                              spread: float = 0.5, max_iter: int = 60, tol: float = 1e-10):
     """Stable non-trivial fixed points of a finite network, by Newton from many random starts.
@@ -378,6 +377,8 @@ def find_stable_fixed_points(params, J: np.ndarray, n_starts: int = 2000, seed: 
     small networks (N <~ 16) used to check the count of Sec. VI."""
     from .jacobian import reduced_jacobian
 
+    if params.phi != "tanh":
+        raise ValueError("find_stable_fixed_points is written for phi = tanh")
     J = np.asarray(J, dtype=float)
     N = J.shape[0]
     if J.shape != (N, N):
@@ -399,8 +400,8 @@ def find_stable_fixed_points(params, J: np.ndarray, n_starts: int = 2000, seed: 
                + 2.0 * ph[:, :, None] * (ph * dph)[:, None, :]))
         try:
             step = np.linalg.solve(jac, F[..., None])[..., 0]
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(jac.reshape(-1, N), F.reshape(-1), rcond=None)[0].reshape(n_starts, N)
+        except np.linalg.LinAlgError:        # some start hit a singular Jacobian: pseudo-inverse for all
+            step = (np.linalg.pinv(jac) @ F[..., None])[..., 0]
         step = np.clip(step, -1.0, 1.0)            # keep Newton from jumping across basins wildly
         x = x - step
     ph = np.tanh(x)

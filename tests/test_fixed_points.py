@@ -182,6 +182,8 @@ def test_newton_search_finds_the_g0_fixed_points():
     assert np.allclose(np.abs(stable), chi, atol=1e-6)
     with pytest.raises(ValueError, match="square"):
         fpm.find_stable_fixed_points(Params(0.0, k, 2.5), np.zeros((3, 4)))
+    with pytest.raises(ValueError, match="tanh"):
+        fpm.find_stable_fixed_points(Params(0.0, k, 2.5, "erf"), np.zeros((N, N)))
 
 
 @pytest.mark.parametrize("g", [2.0, 0.5, 0.0])
