@@ -247,3 +247,16 @@ def test_unresolved_near_critical_timescale_is_not_reported_as_converged():
     res = solve(Params(1.02, 0.5, 2.5), seed=0)
     assert not res.converged
     assert res.status == "not_converged" and "near-marginal" in res.message
+
+
+@pytest.mark.parametrize("var", [0.3, 2.0, 6.0, 15.0])
+def test_pair_table_matches_arcsine_law_for_erf(var):
+    """E[erf(a z1) erf(a z2)] = (2/pi) arcsin(2 a^2 c / (1 + 2 a^2 v)) for Var z = v, Cov = c: a closed
+    form the Chebyshev table of the control variate does not use."""
+    from dmft.nonlinearities import get_nonlinearity
+    from dmft.stationary import gaussian_pair_table
+
+    a2 = np.pi / 4                                   # dmft's erf is erf(sqrt(pi)/2 x)
+    cov = var * np.concatenate([[1.0], np.linspace(1, -1, 301)[1:]])
+    exact = 2 / np.pi * np.arcsin(2 * a2 * cov / (1 + 2 * a2 * var))
+    assert np.abs(gaussian_pair_table(get_nonlinearity("erf").phi, cov) - exact).max() < 1e-7
