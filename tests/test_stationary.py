@@ -219,26 +219,30 @@ def test_dmft_agrees_with_annealed_simulation_below_one():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 4, open: at g = 1.1, k = 0.5 the default start and an Eq. 13 start "
-                   "(different seeds) both report converged but differ by 6.6% of C(0) at tau ~ 48 (6.5 SE; "
-                   "tau* 17.2 against 18.7): the replica spread understates the error along the marginal mode")
+@pytest.mark.xfail(strict=True, reason="issue 4, open: at g = 1.1, k = 0.5 answers from the default start and "
+                   "from an Eq. 13 start both report converged but depend on the seeds: seeds 0/1 agree (2.3% of "
+                   "C(0)), seeds 2/3 differ by 5.7% of C(0) at tau ~ 37, 9x the allowed 5 SE (tau* 18.9 +- 0.5 "
+                   "against 17.3 +- 0.3): the replica spread understates the error along the marginal mode")
 def test_near_critical_answer_does_not_depend_on_the_initial_guess():
     """1 < g < 1.5, k != 0: the self-consistency is nearly marginal in the timescale direction.  A converged
-    answer must not depend on the start: solve from the default guess and from Eq. 13's sech profile."""
+    answer must not depend on the start: solve from the default guess and from Eq. 13's sech profile, for
+    two pairs of seeds."""
     from dmft import _generated as gen
 
     params = Params(1.1, 0.5, 2.5)
-    a = solve(params, seed=0)
-    assert a.converged, a.message
-    h = SolverSettings().h                                    # an array init lives on the settings' grid
-    tau = h * np.arange(int(round(a.tau[-1] / h)) + 1)
-    b = solve(params, seed=1, init=gen.eq13_C(tau, params.g, params.k))     # Eq. 13 as the start
-    assert b.converged, b.message
-    lag = a.tau[a.tau <= min(a.tau[-1], b.tau[-1])]             # the two lag grids may differ
-    diff = np.abs(a.C[:lag.size] - np.interp(lag, b.tau, b.C))
-    err = np.hypot(a.C_err[:lag.size], np.interp(lag, b.tau, b.C_err))
-    print(f"g=1.1 k=0.5: max |C_a - C_b| / C0 = {diff.max() / a.C0:.4f}; max ratio to SE {np.max(diff / (err + 1e-15)):.2f}")
-    assert np.all(diff < 5 * err + 1e-3 * a.C0)
+    for seed_a, seed_b in ((0, 1), (2, 3)):
+        a = solve(params, seed=seed_a)
+        assert a.converged, a.message
+        h = SolverSettings().h                                    # an array init lives on the settings' grid
+        tau = h * np.arange(int(round(a.tau[-1] / h)) + 1)
+        b = solve(params, seed=seed_b, init=gen.eq13_C(tau, params.g, params.k))     # Eq. 13 as the start
+        assert b.converged, b.message
+        lag = a.tau[a.tau <= min(a.tau[-1], b.tau[-1])]             # the two lag grids may differ
+        diff = np.abs(a.C[:lag.size] - np.interp(lag, b.tau, b.C))
+        allowed = 5 * np.hypot(a.C_err[:lag.size], np.interp(lag, b.tau, b.C_err)) + 1e-3 * a.C0
+        print(f"g=1.1 k=0.5 seeds {seed_a}/{seed_b}: max |C_a - C_b| / C0 = {diff.max() / a.C0:.4f}; "
+              f"worst diff / allowed = {np.max(diff / allowed):.2f}")
+        assert np.all(diff < allowed), (seed_a, seed_b)
 
 
 @pytest.mark.slow
