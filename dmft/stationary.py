@@ -645,23 +645,31 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
     all_solved = True
     n_samples = st.n_samples
     pairs = []        # Anderson secant pairs, passed from replica to replica
-    while len(replicas) < st.max_replicas:
-        if engine is not None:
-            engine.new_noise()
+
+    def solve_once(n_paths, engine):
+        """Solve on ``n_paths`` paths (the window may grow, and then the replicas so far are regridded);
+        returns the last evaluation, the engine and how it ended."""
+        nonlocal C, C_cross, tau_max, h, replicas, iterations, all_solved
         n_before = C.size
         C, C_cross, tau_max, engine, out, res, its, how = _converge_window(
-            lambda tm, nl: engine_for(tm, nl, n_samples), st, C, C_cross, tau_max, history, bar, engine, pairs)
+            lambda tm, nl: engine_for(tm, nl, n_paths), st, C, C_cross, tau_max, history, bar, engine, pairs)
         iterations += its
-        if how in ("trivial", "diverging_timescale"):
-            bar.close()
-            return _early_exit(params, rule, st, tau_max / (C.size - 1), C, out, res, how, history, iterations,
-                               branch, seed, start)
         h_new = tau_max / (C.size - 1)
         if C.size != n_before or h_new != h:
             replicas = [dict(r, C=_regrid(r["C"], h, C.size, h_new)) for r in replicas]
             h = h_new
         all_solved &= how == "solved"
         residuals.append(res)
+        return out, engine, how
+
+    while len(replicas) < st.max_replicas:
+        if engine is not None:
+            engine.new_noise()
+        out, engine, how = solve_once(n_samples, engine)
+        if how in ("trivial", "diverging_timescale"):
+            bar.close()
+            return _early_exit(params, rule, st, h, C, out, residuals[-1], how, history, iterations, branch,
+                               seed, start)
         replicas.append(dict(C=out["C"], tau_star=tau_star(out["C"], h), weight=n_samples))
         C = _weighted_replicas(replicas)[0]   # warm start for the next replica
         if len(replicas) >= st.min_replicas:
@@ -684,21 +692,12 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
     # the mean of 4 x 256-path replicas had C(20) 12% low (5 standard errors over three seeds), the 1024-path
     # solve was within its error bars.  The replicas' spread still gives the statistical error.
     n_pool = min(sum(r["weight"] for r in replicas), st.max_samples)
-    n_before = C.size
-    C_pool, C_cross, tau_max, _, out, res, its, how = _converge_window(
-        lambda tm, nl: engine_for(tm, nl, n_pool), st, C, C_cross, tau_max, history, bar, None, pairs)
-    iterations += its
+    out, _, how = solve_once(n_pool, None)
     bar.close()
     if how in ("trivial", "diverging_timescale"):
-        return _early_exit(params, rule, st, tau_max / (C_pool.size - 1), C_pool, out, res, how, history,
-                           iterations, branch, seed, start)
-    h_new = tau_max / (C_pool.size - 1)
-    if C_pool.size != n_before or h_new != h:
-        replicas = [dict(r, C=_regrid(r["C"], h, C_pool.size, h_new)) for r in replicas]
-        h = h_new
-    all_solved &= how == "solved"
-    residuals.append(res)
-    n_lag = C_pool.size
+        return _early_exit(params, rule, st, h, C, out, residuals[-1], how, history, iterations, branch, seed,
+                           start)
+    n_lag = C.size
     C_fin = out["C"]
     C_err = _weighted_replicas(replicas)[1]
     R = len(replicas)
