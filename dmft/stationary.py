@@ -702,7 +702,9 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
     C_err = _weighted_replicas(replicas)[1]
     R = len(replicas)
     Cx_fin = per_path_autocovariance(out["x"], n_lag).mean(axis=1)
-    x_samples = out["x"][:: max(1, out["x"].shape[0] // 100)].ravel()[:50000]
+    # draws of x for averages over x (Eq. 21): ~100 times on n_samples paths, as many as one replica has, so
+    # that the cost of those averages does not grow with the pooled paths
+    x_samples = out["x"][:: max(1, out["x"].shape[0] // 100), :st.n_samples].ravel()[:50000]
     ts_err = float(_weighted_replicas(replicas, key="tau_star")[1])
     tau = h * np.arange(n_lag)
     K_fin = rule.kernel(params, tau, C_fin, C_cross)
