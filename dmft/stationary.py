@@ -12,12 +12,14 @@ of Eq. A7).  Each iteration
 2. solves the causal recursion x_n = xi_n + I + h sum_m c_m G_m psi(x_{n-m}) with trapezoid
    weights c_m (G(0) = 0 for every plasticity kernel, so the scheme is explicit), blocked so that
    the long history sum is a BLAS-3 product (:mod:`dmft.volterra`);
-3. estimates C(tau) from the paths by FFT and mixes it with the input (damping).
+3. estimates C(tau) from the paths by FFT, with phi(xi), whose mean is known exactly, as a
+   control variate.
 
-Once the change per iteration is at the level of the Monte Carlo noise, a production phase keeps
-iterating with the input set to the running average of outputs and accumulates independent
-batches until the standard error of C(0) reaches the target; the residual |C_out - C_in| is
-then compared with that error to decide ``converged``.  The lag window grows when C has not
+With its random numbers held fixed (a "replica"), this map is smooth, and Anderson mixing drives it
+to its fixed point F(C) = C to a set tolerance.  Independent replicas are solved until their spread
+gives SE(C0) below the target; the answer is then one more solve on all their paths together,
+because a single solve's noise biases its slow tail by an amount that falls with its paths.  A cold
+start first approaches the solution with a quarter of the paths.  The lag window grows when C has not
 decayed inside it; a window that keeps growing past ``tau_cap`` is reported as a diverging
 timescale (the hatched region of Fig. 1b) rather than iterated forever.
 
