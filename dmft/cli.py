@@ -56,6 +56,12 @@ def cmd_simulate(args) -> dict:
     from .observables import trajectory_summary
 
     params = Params(args.g, args.k, args.p, args.phi)
+    if args.n_seeds < 1:
+        raise ValueError(f"--n-seeds: n_seeds must be an integer >= 1, got {args.n_seeds}")
+    if not (math.isfinite(args.max_lag) and args.max_lag > 0):
+        raise ValueError(f"--max-lag: max_lag must be a positive finite number, got {args.max_lag}")
+    if args.lyapunov_T is not None and not (math.isfinite(args.lyapunov_T) and args.lyapunov_T > 0):
+        raise ValueError(f"--lyapunov-T must be a positive finite number, got {args.lyapunov_T}")
     start = time.perf_counter()
     max_lag = min(args.max_lag, args.T / 2)
     out = dict(params=params.as_dict(), N=args.N, T=args.T, burn=args.burn, dt=args.dt, seed=args.seed,
@@ -331,15 +337,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Run one command.  Exit status: 0 on success; 2 for bad input (argparse's convention), with a message
+    naming what is wrong and what is allowed; 1 when a computation failed (an unphysical solver output,
+    a step that found no root): a message, never a traceback, and never a number."""
+    from .stationary import UnphysicalSolutionError
+
     ap = build_parser()
     args = ap.parse_args(argv)
     try:
         result = args.func(args)
     except Exception as e:
         from derivations.core import DerivationError
-        if not isinstance(e, (ValueError, DerivationError)):
-            raise
-        print(f"dmft {args.command}: error: {e}", file=sys.stderr)
-        return 2
+        if isinstance(e, (ValueError, DerivationError)):
+            print(f"dmft {args.command}: error: {e}", file=sys.stderr)
+            return 2
+        if isinstance(e, (UnphysicalSolutionError, FloatingPointError, MemoryError)):
+            print(f"dmft {args.command}: computation failed ({type(e).__name__}): {e}", file=sys.stderr)
+            return 1
+        raise
     _emit(result, getattr(args, "json", False))
     return 0

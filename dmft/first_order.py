@@ -85,11 +85,36 @@ class FirstOrderBoundary:
                              "status": q.status} for q in self.points]}
 
 
+def _parabola_minimum(sv: np.ndarray, yv: np.ndarray):
+    """(s_min, y_min) of the parabola through three points, s_min clipped to their range (the lowest
+    point if noise made them concave)."""
+    a, b, c = np.polyfit(sv, yv, 2)
+    if a <= 0:
+        i = int(np.argmin(yv))
+        return float(sv[i]), float(yv[i])
+    s_min = float(np.clip(-b / (2 * a), sv[0], sv[-1]))
+    return s_min, float(np.polyval([a, b, c], s_min))
+
+
+# statuses that are answers about a point of the y(s) curve, not failures to find one
+_VERDICTS = ("converged", "diverging_timescale", "no_dynamic_solution")
+
+
 def first_order_boundary(g: float, *, n_s: int = 9, s_span: float = 1.2, settings: SolverSettings | None = None,
                          seed: int = 0, progress=None) -> FirstOrderBoundary:
-    """k_c(g) for 0 < g < 1: y(s) on n_s points of s in (1 - g, 1 - g + s_span], then a parabola through
-    the lowest point and its neighbours.  The error combines the Monte Carlo error of y at the minimum
-    with the spread of the three fitted points about the parabola."""
+    """k_c(g) for 0 < g < 1: y(s) on n_s points of s in (1 - g, 1 - g + s_span], then the minimum of the
+    parabola through the lowest point and its neighbours [Sec. IV C].
+
+    Error: the Monte Carlo errors of the three y values propagated through the parabola's minimum (linear
+    in them: the weights are the Lagrange basis at s_min).  The parabola's own discretisation error is not
+    included.  ``converged`` is False when any point of the curve failed (status ``not_converged``), when
+    a point of the fitted trio is not a converged solution, or when the minimum is at an end of the s
+    range (k_c is then an upper bound).  Points whose solve ended in a verdict (a diverging timescale, no
+    dynamic solution) stay in ``points`` with their status and are named in ``message``."""
+    if isinstance(n_s, bool) or not isinstance(n_s, (int, np.integer)) or n_s < 3:
+        raise ValueError(f"n_s (points of the y(s) curve) must be an integer >= 3, got {n_s!r}")
+    if not (isinstance(s_span, (int, float)) and math.isfinite(s_span) and s_span > 0):
+        raise ValueError(f"s_span must be a positive finite number, got {s_span!r}")
     g = float(g)
     if not (math.isfinite(g) and 0 < g < 1):
         raise ValueError(f"the first-order transition is for 0 < g < 1, got g = {g}")
@@ -98,30 +123,46 @@ def first_order_boundary(g: float, *, n_s: int = 9, s_span: float = 1.2, setting
     s0 = 1.0 - g
     s_grid = s0 + s_span * np.linspace(1.0 / n_s, 1.0, n_s)
     pts = stern_curve(g, s_grid, settings=st, seed=seed, progress=progress)
+    sett = _settings_dict(st, n_s, s_span, seed)
+    failed = [q for q in pts if q.status not in _VERDICTS]
+    other = [q for q in pts if q.status in _VERDICTS and q.status != "converged"]
+    notes = []
+    if failed:
+        notes.append("not converged at s = " + ", ".join(f"{q.s:.3g}" for q in failed))
+    if other:
+        notes.append("; ".join(f"s = {q.s:.3g}: {q.status}" for q in other))
     ok = [q for q in pts if q.converged and q.C0 > 0]
     if len(ok) < 3:
-        return FirstOrderBoundary(g, math.nan, math.nan, math.nan, pts, False,
-                                  f"only {len(ok)} converged points on the y(s) curve", time.perf_counter() - start)
+        notes.insert(0, f"only {len(ok)} converged points on the y(s) curve")
+        return FirstOrderBoundary(g, math.nan, math.nan, math.nan, pts, False, "; ".join(notes),
+                                  time.perf_counter() - start, sett)
     ys = np.array([q.y for q in ok])
     i = int(np.argmin(ys))
-    msg = ""
     if i == 0 or i == len(ok) - 1:
-        msg = "minimum at the end of the s range: k_c is an upper bound"
+        notes.insert(0, "minimum at the end of the converged s range: k_c is an upper bound")
         q = ok[i]
-        return FirstOrderBoundary(g, q.y, q.y_err, q.s, pts, False, msg, time.perf_counter() - start,
-                                  _settings_dict(st, n_s, s_span, seed))
+        return FirstOrderBoundary(g, q.y, q.y_err, q.s, pts, False, "; ".join(notes),
+                                  time.perf_counter() - start, sett)
     trio = ok[i - 1:i + 2]
     sv = np.array([q.s for q in trio])
     yv = np.array([q.y for q in trio])
-    a, b, c = np.polyfit(sv, yv, 2)
-    if a > 0:
-        s_min = float(np.clip(-b / (2 * a), sv[0], sv[-1]))
-        k_c = float(np.polyval([a, b, c], s_min))
-    else:   # noise made the three points concave: take the lowest
-        s_min, k_c = ok[i].s, ok[i].y
-    k_err = float(max(q.y_err for q in trio))
-    return FirstOrderBoundary(g, k_c, k_err, s_min, pts, True, msg, time.perf_counter() - start,
-                              _settings_dict(st, n_s, s_span, seed))
+    s_min, k_c = _parabola_minimum(sv, yv)
+    # propagate the y errors (k_c is smooth in the y values away from the clipping)
+    grad = []
+    for j in range(3):
+        dy = 1e-6 * max(abs(yv[j]), 1.0)
+        yp = yv.copy()
+        yp[j] += dy
+        grad.append((_parabola_minimum(sv, yp)[1] - k_c) / dy)
+    k_err = float(np.sqrt(np.sum((np.array(grad) * np.array([q.y_err for q in trio])) ** 2)))
+    # a neighbour of the trio that is not a converged point means the minimum is not bracketed by solutions
+    pos = [pts.index(q) for q in trio]
+    contiguous = pos == list(range(pos[0], pos[0] + 3))
+    if not contiguous:
+        notes.insert(0, "the fitted points are not neighbours on the s grid (points between them failed)")
+    converged = not failed and contiguous
+    return FirstOrderBoundary(g, k_c, k_err, s_min, pts, converged, "; ".join(notes),
+                              time.perf_counter() - start, sett)
 
 
 def _settings_dict(st: SolverSettings, n_s: int, s_span: float, seed: int) -> dict:

@@ -91,6 +91,10 @@ class FixedPointSolution:
     nodes: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     weights: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     reason: str = ""
+    # the plastic network only (set by fixed_points): slope of k(s) along the branch and the verdict on the
+    # collective (outlier) mode it implies; None for a bare Stern fixed point at fixed s
+    dk_ds: float | None = None
+    outlier_stable: bool | None = None
 
     def sample_x(self, n: int, rng: np.random.Generator | int | None = None) -> np.ndarray:
         """Draws of x at a typical stable fixed point: eta ~ N(0, g^2 C(0)); aligned branch for |eta| >
@@ -108,7 +112,7 @@ class FixedPointSolution:
 
     def summary(self) -> dict:
         return {k: getattr(self, k) for k in ("g", "s", "k", "C0", "log2_number", "eta_c", "eta_m", "stability",
-                                              "marginal", "exists", "reason")}
+                                              "marginal", "exists", "reason", "dk_ds", "outlier_stable")}
 
 
 class _Quadrature:
@@ -211,10 +215,29 @@ def stern_fixed_point(g: float, s: float, phi: str = "tanh") -> FixedPointSoluti
     return FixedPointSolution(g, s, True, C0, s / C0, n_bits, ec, eta_m, stab, marginal, xv, w)
 
 
+def branch_slope(g: float, s: float) -> float:
+    """dk/ds along the fixed-point branch k(s) = s / C(0)(s) (central difference; exact at g = 0, where
+    k(chi) = chi / tanh^3 chi and s = chi / tanh chi)."""
+    if g == 0.0:
+        chi = float(outer_branch(0.0, s))
+        t, d = math.tanh(chi), float(_sech2(chi))
+        dk_dchi = (t - 3.0 * chi * d) / t ** 4
+        ds_dchi = (t - chi * d) / t ** 2
+        return dk_dchi / ds_dchi
+    ds = 1e-5 * (s - 1.0)
+    lo, hi = stern_fixed_point(g, s - ds), stern_fixed_point(g, s + ds)
+    if not (lo.exists and hi.exists):
+        lo, hi, ds = stern_fixed_point(g, s), hi if hi.exists else stern_fixed_point(g, s), ds / 2
+    return (hi.k - lo.k) / (2.0 * ds)
+
+
 @dataclass
 class FixedPointResult:
     """Fixed points of the plastic network at (g, k): every mean-field solution, and the dominant
-    one (largest log-number; the large-s solution where there are two) [Sec. VI]."""
+    one (largest log-number among the stable ones; the large-s solution where there are two) [Sec. VI].
+
+    ``solutions`` lists every solution of the mean-field equations with its ``outlier_stable`` verdict;
+    ``exists`` is True only if one of them is stable in both the bulk [Eq. 26] and the collective mode."""
 
     g: float
     k: float
@@ -223,9 +246,13 @@ class FixedPointResult:
     s_grid: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
 
     @property
+    def stable(self) -> list:
+        return [r for r in self.solutions if r.outlier_stable is not False]
+
+    @property
     def dominant(self) -> FixedPointSolution | None:
         # the paper: the large-s solution is exponentially dominant (ties, as at g = 0: take the larger s)
-        return max(self.solutions, key=lambda r: (r.log2_number, r.s)) if self.solutions else None
+        return max(self.stable, key=lambda r: (r.log2_number, r.s)) if self.stable else None
 
     def summary(self) -> dict:
         d = self.dominant
@@ -242,11 +269,21 @@ def branch(g: float, s_values) -> list:
 
 
 def fixed_points(g: float, k: float, n_grid: int = 48) -> FixedPointResult:
-    """All solutions of the fixed-point mean-field theory with s / C(0) = k [Eqs. 24-26].
+    """All solutions of the fixed-point mean-field theory with s / C(0) = k [Eqs. 24-26], each with the
+    stability of its collective (outlier) mode.
 
     Since C(0) <= 1, s = k C(0) <= k; and fixed points need s above the existence edge (s > 1 and the
     all-aligned configuration stable). The solutions are found by a scan of k(s) on a grid of s from
-    that edge to k and Brent refinement of every crossing."""
+    that edge to k and Brent refinement of every crossing.
+
+    Eq. 26 is the bulk's stability at fixed s.  In the plastic network s = k C(0) moves with the
+    synapses: the rank-one part of the reduced Jacobian [Eq. 20] adds a collective mode, and a solution
+    is stable only if dk/ds > 0 along the branch.  (The family of fixed points turns at the minimum of
+    k(s), where that mode has a zero eigenvalue; it is stable on the large-s side.  At g = 0 this is
+    exactly the 2 x 2 uniform block of the reduced Jacobian, whose determinant (1 - 3 k phi^2 phi')/p
+    has the sign of dk/ds; ``tests/test_fixed_points.py`` checks it against the eigenvalues of the
+    full reduced Jacobian [Eq. 18] of a constructed network.)  Solutions with dk/ds < 0 stay in
+    ``solutions`` with ``outlier_stable=False``; they never make ``exists`` True."""
     g = _check_g(g)
     k = float(k)
     if not math.isfinite(k):
@@ -254,6 +291,15 @@ def fixed_points(g: float, k: float, n_grid: int = 48) -> FixedPointResult:
     s_edge = 1.0 if g == 0.0 else _existence_edge(g)
     if k <= s_edge:               # k(s) = s / C(0) >= s >= s_edge on the whole branch
         return FixedPointResult(g, k, False, [], np.zeros(0))
+    found = _solutions_at(g, k, s_edge, n_grid)
+    for r in found[0]:
+        r.dk_ds = float(branch_slope(g, r.s))
+        r.outlier_stable = bool(r.dk_ds > 0)
+    return FixedPointResult(g, k, any(r.outlier_stable for r in found[0]), found[0], found[1])
+
+
+def _solutions_at(g: float, k: float, s_edge: float, n_grid: int):
+    """Every s with k(s) = k on the branch, by a grid scan and Brent refinement; (solutions, s grid)."""
     # from the existence edge, so that a crossing just above the onset is not missed
     unit = np.union1d(np.geomspace(1e-7, 1.0, n_grid // 2), np.linspace(0.0, 1.0, n_grid // 2 + 1)[1:])
     s_grid = s_edge + (k - s_edge) * unit
@@ -273,7 +319,7 @@ def fixed_points(g: float, k: float, n_grid: int = 48) -> FixedPointResult:
         s_star = optimize.brentq(lambda s: k_of(s) - k, a, b, xtol=1e-10)
         if not any(abs(s_star - r.s) < 1e-8 for r in found):
             found.append(stern_fixed_point(g, s_star))
-    return FixedPointResult(g, k, bool(found), found, s_grid)
+    return found, s_grid
 
 
 @dataclass
@@ -358,10 +404,11 @@ def number_map(g_values, k_values, n_s: int = 240, progress: bool | None = None)
             k0, k1 = ks[a], ks[a + 1]
             if not (np.isfinite(k0) and np.isfinite(k1)):
                 continue
-            lo, hi = min(k0, k1), max(k0, k1)
-            hit = (k_values >= lo) & (k_values <= hi)
+            if k1 <= k0:      # dk/ds < 0: the collective mode is unstable there (see fixed_points)
+                continue
+            hit = (k_values >= k0) & (k_values <= k1)
             if np.any(hit):
-                w = (k_values[hit] - k0) / (k1 - k0) if k1 != k0 else 0.0
+                w = (k_values[hit] - k0) / (k1 - k0)
                 out[hit, j] = np.maximum(out[hit, j], ns[a] + w * (ns[a + 1] - ns[a]))
     return out
 

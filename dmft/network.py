@@ -35,6 +35,7 @@ external input ``input_fn(t) -> array(N)``.
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
@@ -74,9 +75,22 @@ def check_step(params: Params, dt: float) -> float:
 
 
 def check_size(N) -> int:
+    """N as an int, if the simulator's state (J and A_base: 2 N^2 doubles) fits in half the memory."""
     if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
         raise ValueError(f"N must be an integer >= 1, got {N!r}")
+    need = 2 * 8 * int(N) ** 2
+    avail = _physical_memory()
+    if avail and need > avail / 2:
+        raise ValueError(f"N = {N} needs {need / 2**30:.3g} GiB for J and A (2 N^2 doubles); this machine has "
+                         f"{avail / 2**30:.3g} GiB: use N <= {int(math.sqrt(avail / 32))}")
     return int(N)
+
+
+def _physical_memory() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 0
 
 
 def check_duration(name: str, T, allow_zero: bool = False) -> float:

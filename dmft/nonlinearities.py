@@ -35,7 +35,9 @@ def _logcosh(x):
 
 
 def _tanh_d1(x):
-    return 1.0 / np.cosh(x) ** 2
+    # sech^2 x = 4 e^{-2|x|} / (1 + e^{-2|x|})^2: no overflow of cosh for large |x|
+    e = np.exp(-2.0 * np.abs(x))
+    return 4.0 * e / (1.0 + e) ** 2
 
 
 def _tanh_d2(x):

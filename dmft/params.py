@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass, replace
+
+import numpy as np
 
 from .nonlinearities import Nonlinearity, get_nonlinearity
 
 
 def _finite(name: str, value) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number, got {value!r}") from None
+    # a bool or a string would convert silently (True -> 1.0, "1" -> 1.0): neither is a parameter value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    v = float(value)
     if not math.isfinite(v):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return v

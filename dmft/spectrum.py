@@ -25,7 +25,7 @@ def support_function(lam, x_samples: np.ndarray, params: Params, C0: float, weig
     if params.phi != "tanh":
         raise ValueError("the emitted Eq. 21 integrand is for phi = tanh")
     lam = np.asarray(lam, dtype=complex)
-    xs = np.asarray(x_samples, dtype=float)
+    xs = check_samples(x_samples, C0)
     wts = np.full(xs.size, 1.0 / xs.size) if weights is None else np.asarray(weights, dtype=float)
     if wts.shape != xs.shape:
         raise ValueError(f"weights must match x_samples in shape, got {wts.shape} and {xs.shape}")
@@ -41,6 +41,18 @@ def support_function(lam, x_samples: np.ndarray, params: Params, C0: float, weig
     if np.any(bad):   # removable 0/0 at lambda = -1/p (k = 0) or a pole: step off the point
         out[bad] = support_function(lam[bad] + 1e-9j, xs, params, C0, wts)
     return out
+
+
+def check_samples(x_samples, C0) -> np.ndarray:
+    """x_samples as a non-empty finite 1-d float array, C0 a finite number in (0, 1]; ValueError otherwise."""
+    xs = np.asarray(x_samples, dtype=float).ravel()
+    if xs.size == 0:
+        raise ValueError("x_samples is empty: the average over x of Eq. 21 needs draws of x")
+    if not np.all(np.isfinite(xs)):
+        raise ValueError(f"x_samples must be finite ({int(np.sum(~np.isfinite(xs)))} NaN or inf values)")
+    if isinstance(C0, bool) or not (np.isscalar(C0) and np.isfinite(C0) and 0 < C0 <= 1):
+        raise ValueError(f"C0 must be a number in (0, 1] (a variance of tanh), got {C0!r}")
+    return xs
 
 
 @dataclass
@@ -88,6 +100,12 @@ def spectral_boundary(params: Params, x_samples: np.ndarray, C0: float, *, re=No
     """Trace the level set S(lambda) = 1 on an n_grid x n_grid grid and classify its topology.
 
     ``re``/``im`` are (min, max) ranges; by default :func:`support_window` picks them."""
+    if isinstance(n_grid, bool) or not isinstance(n_grid, (int, np.integer)) or n_grid < 21:
+        raise ValueError(f"grid: n_grid must be an integer >= 21 (points per axis), got {n_grid!r}")
+    check_samples(x_samples, C0)
+    for name, rng in (("re", re), ("im", im)):
+        if rng is not None and not (len(rng) == 2 and np.all(np.isfinite(rng)) and rng[0] < rng[1]):
+            raise ValueError(f"{name} must be a finite (min, max) range with min < max, got {rng!r}")
     if re is None or im is None:
         auto_re, auto_im = support_window(params, x_samples, C0, weights)
         re = auto_re if re is None else re

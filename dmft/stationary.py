@@ -96,18 +96,20 @@ class SolverSettings:
     block: int = 64
 
     def __post_init__(self):
-        if self.tau_cap is not None and not (math.isfinite(self.tau_cap) and self.tau_cap > 0):
-            raise ValueError(f"tau_cap must be a positive finite number, got {self.tau_cap!r}")
-        for name in ("h", "mixing", "target_rel_err", "tol"):
+        for name in ("h", "h_max", "mixing", "target_rel_err", "tol", "tau_max", "tau_cap", "t_record"):
             v = getattr(self, name)
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
+            if v is None and name in ("tau_max", "tau_cap", "t_record"):
+                continue                  # automatic
+            if isinstance(v, bool) or not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
                 raise ValueError(f"{name} must be a positive finite number, got {v!r}")
+        if self.tau_max is not None and self.tau_max < 10 * self.h:
+            raise ValueError(f"tau_max = {self.tau_max} must span at least 10 steps h = {self.h}")
         if self.mixing > 1:
             raise ValueError(f"mixing must be in (0, 1], got {self.mixing}")
         for name in ("n_samples", "max_iter", "min_replicas", "max_replicas", "block", "anderson_memory",
                      "max_samples"):
             v = getattr(self, name)
-            if not isinstance(v, int) or v < 1:
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
         if self.min_replicas < 2 or self.max_replicas < self.min_replicas:
             raise ValueError("need 2 <= min_replicas <= max_replicas for an error estimate")
@@ -255,6 +257,25 @@ class _SingleSite:
             self._static = self.rng.standard_normal(self.S)
         return self._z
 
+    def fields(self, C: np.ndarray):
+        """The driving fields of this replica for the input C: xi = (1 + d/dt)^{-1} eta with <eta eta> = g^2 C
+        [Eq. 7], sampled exactly on the grid from the circulant embedding (its covariance is
+        g^2 C filtered by 1/(1 + omega^2)).
+
+        A rule with a constant input (Eq. A7) breaks x -> -x: C then tends to a plateau <phi>^2 and eta has a
+        static part of variance g^2 <phi>^2 (constant along a path).
+        Returns (xi of shape (burn + recorded steps, paths), circulant eigenvalues, plateau, negativity), where
+        negativity is the most negative circulant eigenvalue relative to the largest (0 if none): those
+        eigenvalues are clipped to 0 to sample, and :func:`_check_spectrum` judges the clipped amount."""
+        p, n_lag = self.params, C.size
+        plateau = max(float(np.mean(C[int(0.9 * n_lag):])), 0.0) if self.rule.name == "presynaptic" else 0.0
+        lam, worst = circulant_spectrum(p.g ** 2 * (C - plateau), self.period, self.h,
+                                        transfer=lambda om: 1.0 / (1.0 + om ** 2))
+        xi = fields_from_coefficients(lam, self._noise(), self.period)[:self.n_t]
+        if plateau > 0:
+            xi += p.g * math.sqrt(plateau) * self._static
+        return xi, lam, plateau, worst
+
     def run(self, C: np.ndarray, C_cross: Optional[np.ndarray]):
         """One evaluation of the map: returns dict with C (the output), sem, cross, K and the recorded
         paths x (for C^x and draws of x once the replica is solved)."""
@@ -269,17 +290,8 @@ class _SingleSite:
         G = leak_folded_kernel(K, h, s_inst, extra=max(0, self.M + 1 - n_lag))
         w = h * G[:self.M + 1]
         c0 = 0.5 * w[0]
-        burn, n_t, period = self.burn, self.n_t, self.period
-        # xi = (1 + d/dt)^{-1} eta, covariance g^2 C filtered by 1/(1 + omega^2)
-        # A rule with a constant input (Eq. A7) breaks x -> -x: C then tends to a plateau
-        # <phi>^2 and eta has a static part of variance g^2 <phi>^2 (constant along a path).
-        plateau = max(float(np.mean(C[int(0.9 * n_lag):])), 0.0) if rule.name == "presynaptic" else 0.0
-        lam, worst = circulant_spectrum(p.g ** 2 * (C - plateau), period, h,
-                                        transfer=lambda om: 1.0 / (1.0 + om ** 2))
-        z = self._noise()
-        xi = fields_from_coefficients(lam, z, period)[:n_t]
-        if plateau > 0:
-            xi += p.g * math.sqrt(plateau) * self._static
+        burn = self.burn
+        xi, lam, plateau, worst = self.fields(C)
         if self.rule.name == "pre_post":
             f_post = self.psi_of_phi
             psi = lambda x: f_post(self.phi(x))  # noqa: E731
@@ -293,7 +305,7 @@ class _SingleSite:
         # Control variate: phi(xi) has the exactly known autocovariance E[phi(z1) phi(z2)] with
         # (z1, z2) Gaussian of covariance C_xi (the circulant's own covariance); its sample
         # fluctuations track those of phi(x).  For k = 0 the estimator is exact.
-        C_xi = scipy.fft.irfft(lam, n=period)[:n_lag] + p.g ** 2 * plateau
+        C_xi = scipy.fft.irfft(lam, n=self.period)[:n_lag] + p.g ** 2 * plateau
         a = per_path_autocovariance(ph, n_lag)
         b = per_path_autocovariance(self.phi(xi[burn:]), n_lag)
         C_est, sem = control_variate_mean(a, b, gaussian_pair_table(self.phi, C_xi))
@@ -440,16 +452,38 @@ def _finish(params, rule, st, tau, C, C_err, Cx, K, ts_err, converged, status, r
         wall_s=time.perf_counter() - start, message=message)
 
 
+EXACT_DECAY = 1e-3     # the exact k = 0 window must hold C down to this fraction of C(0)
+
+
 def _solve_exact(params, rule, st, start):
+    """k = 0: the exact SCS solution, on a window grown (1.6x at a time, as for Monte Carlo) until C has
+    decayed to EXACT_DECAY C(0) inside it.  Near g = 1 the timescale is ~sqrt(3)/(g - 1) [Eq. 13], so the
+    window may need thousands of time units; past 2000 lags the step grows with the window.  A window that
+    reaches tau_cap without the decay is reported as not converged, never as an answer."""
     tau_max = st.tau_max or 100.0
-    sol = scs_solution(params.g, tau_max=tau_max, dtau=st.h, phi=params.phi)
+    tau_cap = st.tau_cap or max(2000.0, 40.0 * params.p)
+    while True:
+        h = max(st.h, tau_max / 2000.0)
+        sol = scs_solution(params.g, tau_max=tau_max, dtau=h, phi=params.phi)
+        if sol.Delta0 == 0.0:
+            zero = np.zeros_like(sol.C)
+            return _finish(params, rule, st, sol.tau, sol.C, zero, sol.Cx, zero, 0.0, False,
+                           "no_dynamic_solution", 0.0, [], 0, "exact", "none", None, start,
+                           "g <= 1 and k = 0: the only solution is the quiescent C = 0")
+        tail = float(np.max(np.abs(sol.C[int(0.8 * sol.C.size):]))) / sol.C[0]
+        if tail <= EXACT_DECAY or tau_max >= tau_cap:
+            break
+        tau_max = min(1.6 * tau_max, tau_cap)
     zero = np.zeros_like(sol.C)
-    if sol.Delta0 == 0.0:
-        return _finish(params, rule, st, sol.tau, sol.C, zero, sol.Cx, zero, 0.0, False,
-                       "no_dynamic_solution", 0.0, [], 0, "exact", "none", None, start,
-                       "g <= 1 and k = 0: the only solution is the quiescent C = 0")
-    res = _finish(params, rule, st, sol.tau, sol.C, zero, sol.Cx, zero, 0.0, True, "converged", 0.0, [],
-                  0, "exact", "chaotic (g > 1)", None, start, "exact SCS solution (energy condition)")
+    if tail > EXACT_DECAY:
+        return _finish(params, rule, st, sol.tau, sol.C, zero, sol.Cx, zero, float("nan"), False,
+                       "not_converged", tail, [], 0, "exact", "chaotic (g > 1)", None, start,
+                       f"exact SCS solution truncated: |C|/C(0) = {tail:.2g} at the end of the window grown "
+                       f"to tau_cap = {tau_cap:g} (g -> 1+: tau* ~ sqrt(3)/(g - 1), Eq. 13); raise tau_cap")
+    res = _finish(params, rule, st, sol.tau, sol.C, zero, sol.Cx, zero, 0.0, True, "converged", tail, [],
+                  0, "exact", "chaotic (g > 1)", None, start,
+                  f"exact SCS solution (energy condition); window tau = {tau_max:g}, |C|/C(0) <= {tail:.1g} in its "
+                  f"last fifth")
     # x is Gaussian with variance Delta_0: deterministic quantiles stand in for draws
     from scipy.stats import norm
     res.x_samples = math.sqrt(sol.Delta0) * norm.ppf((np.arange(4000) + 0.5) / 4000)
@@ -487,8 +521,10 @@ def _anderson(engine, C, C_cross, st, history, bar, pairs=None):
         history.append(res)
         if out["C"][0] < 1e-4 and Cin[0] < 1e-3:
             return x[:n_lag] * 0, None, out, res, it, "trivial"
-        # C still sizeable near the end of the window (judged once the iterate has relaxed)
-        if it >= 4 and out["significant"] > 0.8 * n_lag:
+        # C still sizeable near the end of the window: judged once the iterate has relaxed, and always
+        # before a solution is accepted (a warm-started replica can be "solved" in one step on a window
+        # that truncates C; the taper then hides the truncation)
+        if out["significant"] > 0.8 * n_lag and (it >= 4 or res < st.tol):
             x_new = x + st.mixing * f
             return x_new[:n_lag], (None if C_cross is None else x_new[n_lag:]), out, res, it, "grow"
         if res < st.tol:
@@ -524,9 +560,10 @@ def _initial_guess_dependence(engine, C_solved, st, C_cross, history, bar):
     return float(np.max(np.abs(C_alt - C_solved))), its
 
 
-def _weighted_replicas(replicas, key="C"):
-    """Mean of the replicas' ``key`` weighted by their number of paths, and its standard error,
-    assuming each replica's variance is sigma^2 / n_paths.  Returns (mean, SE, R)."""
+def _weighted_replicas(replicas, key="C", n_paths=None):
+    """Mean of the replicas' ``key`` weighted by their number of paths, and the standard error of an
+    estimate made from ``n_paths`` paths (default: all the replicas' paths together), assuming each
+    replica's variance is sigma^2 / (its paths).  Returns (mean, SE, R)."""
     w = np.array([r["weight"] for r in replicas], dtype=float)
     v = np.array([np.asarray(r[key], dtype=float) for r in replicas])
     W = w.sum()
@@ -535,7 +572,7 @@ def _weighted_replicas(replicas, key="C"):
     if R < 2:
         return mean, np.full_like(mean, np.nan), R
     sigma2 = np.tensordot(w, (v - mean) ** 2, axes=1) / (R - 1)
-    return mean, np.sqrt(sigma2 / W), R
+    return mean, np.sqrt(sigma2 / (W if n_paths is None else n_paths)), R
 
 
 def _converge_window(make_engine, st, C, C_cross, tau_max, history, bar, engine=None, pairs=None):
@@ -582,7 +619,20 @@ def _early_exit(params, rule, st, h, C, out, res, how, history, iterations, bran
                    float("nan"), False, "diverging_timescale", res, history, iterations, "monte_carlo",
                    branch, seed, start,
                    f"C(tau) has not decayed within tau = {tau[-1]:.0f} with the window grown to the cap "
-                   f"tau_cap = {st.tau_cap:g}: tau* diverges (hatched region of Fig. 1b)")
+                   f"tau_cap = {st.tau_cap:g}: " + _diverging_meaning(params, rule))
+
+
+def _diverging_meaning(params, rule) -> str:
+    """What a timescale beyond the window cap means for this rule and these parameters."""
+    if rule.name == "stern":
+        eta_m = math.sqrt(rule.s * (rule.s - 1)) - math.acosh(math.sqrt(rule.s)) if rule.s > 1 else 0.0
+        if eta_m > 0:
+            return (f"tau* exceeds the cap; with s = {rule.s:g} > 1 each neuron is bistable (half-width "
+                    f"{eta_m:.3g} of its field), and a field too weak to switch it freezes the dynamics")
+        return "tau* exceeds the cap (a slow approach to the transition g + s = 1, or no decaying solution)"
+    if rule.name == "hebbian" and params.k > 0:
+        return "tau* diverges (the hatched, large-k region of Fig. 1b)"
+    return "tau* diverges or exceeds the cap"
 
 
 def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
@@ -675,11 +725,14 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
         replicas.append(dict(C=out["C"], tau_star=tau_star(out["C"], h), weight=n_samples))
         C = _weighted_replicas(replicas)[0]   # warm start for the next replica
         if len(replicas) >= st.min_replicas:
-            mean, err, _ = _weighted_replicas(replicas)
+            # the error that matters is that of the answer, the pooled solve on at most max_samples paths
+            total = sum(r["weight"] for r in replicas)
+            mean, err, _ = _weighted_replicas(replicas, n_paths=min(total, st.max_samples))
             if err[0] <= st.target_rel_err * mean[0]:
                 break
+            if total >= st.max_samples:
+                break          # more replicas cannot make the pooled answer better: reported below
             # replicas still needed at the current size; if many, double the paths per replica
-            total = sum(r["weight"] for r in replicas)
             needed = total * ((err[0] / (st.target_rel_err * mean[0])) ** 2 - 1) / n_samples
             if needed > 4 and 2 * n_samples <= st.max_samples:
                 n_samples *= 2
@@ -701,17 +754,18 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
                            start)
     n_lag = C.size
     C_fin = out["C"]
-    C_err = _weighted_replicas(replicas)[1]
+    # the standard error of a solve on n_pool paths (not of all the replicas' paths, which may be more)
+    C_err = _weighted_replicas(replicas, n_paths=n_pool)[1]
     R = len(replicas)
     Cx_fin = per_path_autocovariance(out["x"], n_lag).mean(axis=1)
     # draws of x for averages over x (Eq. 21): ~100 times on n_samples paths, as many as one replica has, so
     # that the cost of those averages does not grow with the pooled paths
     x_samples = out["x"][:: max(1, out["x"].shape[0] // 100), :st.n_samples].ravel()[:50000]
-    ts_err = float(_weighted_replicas(replicas, key="tau_star")[1])
+    ts_err = float(_weighted_replicas(replicas, key="tau_star", n_paths=n_pool)[1])
     tau = h * np.arange(n_lag)
     K_fin = rule.kernel(params, tau, C_fin, C_cross)
     _check_physical(C_fin, C_err, "DMFT solution")
-    _check_spectrum(C_fin, C_err, h)
+    _check_spectrum(C_fin, C_err, h, sampler_negativity=out["spectrum_negativity"])
     se_ok = C_err[0] <= st.target_rel_err * C_fin[0] * (1 + 1e-9)
     # near g = 1 the map is marginal in the timescale direction: a replica stopped at tol can sit far from its
     # fixed point.  If restarting it from a faster-decaying guess lands elsewhere, the answer is not converged.
@@ -738,15 +792,25 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
     return res
 
 
-def _check_spectrum(C, C_err, h):
+def _check_spectrum(C, C_err, h, sampler_negativity: float = 0.0):
     """The Fourier transform of an autocovariance is non-negative (Bochner): allow noise and a
-    0.1% floor for the truncation of C at the end of the window."""
+    0.1% floor for the truncation of C at the end of the window.
+
+    ``sampler_negativity`` is the most negative circulant eigenvalue (relative to the largest) that the
+    Gaussian-field sampler clipped to zero in the last evaluation [Eq. 7]: a clip beyond the same
+    allowance means the fields were not drawn with the covariance g^2 C, and is an error too."""
     C = C - np.mean(C[int(0.9 * C.size):])   # a plateau (constant input, Eq. A7) is a delta at f = 0
     w = np.ones_like(C)
     w[0] = 0.5
     nfft = scipy.fft.next_fast_len(4 * C.size)
     Chat = 2 * h * scipy.fft.rfft(w * C, n=nfft).real
     noise = 2 * h * np.sqrt(np.sum((w * C_err) ** 2)) * 2
-    if Chat.min() < -5 * noise - 1e-3 * Chat.max():   # 0.1% floor: window truncation
+    allowed = 5 * noise + 1e-3 * Chat.max()            # 0.1% floor: window truncation
+    if Chat.min() < -allowed:
         raise UnphysicalSolutionError(
             f"the power spectrum of C is negative beyond noise (min {Chat.min():.3g}, noise {noise:.3g})")
+    if sampler_negativity < -allowed / Chat.max():
+        raise UnphysicalSolutionError(
+            f"the Gaussian-field sampler clipped a negative circulant eigenvalue of {sampler_negativity:.3g} "
+            f"(relative to the largest) beyond noise ({allowed / Chat.max():.3g}): the fields would not have "
+            f"the covariance g^2 C")

@@ -25,8 +25,7 @@ def causal_recursion(xi: np.ndarray, w: np.ndarray, psi, *, dpsi=None, c0: float
     """Solve x_n = xi_n + const + c0 psi(x_n) + sum_{m=1}^{M} w[m] psi(x_{n-m}) for all samples.
 
     xi : (L, S) driving fields; w : kernel weights, w[0] ignored (use c0); history before n = 0
-    is zero.  With c0 != 0 the implicit equation is solved by Newton's method (psi must be
-    increasing with 0 <= psi' <= 1 and |c0| < 1, e.g. tanh with small steps; pass ``dpsi``).
+    is zero.  With c0 != 0 the implicit equation is solved by :func:`implicit_step` (pass ``dpsi``).
     Returns (x, psi(x)) of shape (L, S).
     """
     if c0 and dpsi is None:
@@ -57,16 +56,52 @@ def causal_recursion(xi: np.ndarray, w: np.ndarray, psi, *, dpsi=None, c0: float
             if i:
                 acc = acc + w_rev[B - i:] @ ps[n0:n]
             if c0:
-                xn = acc.copy()
-                for _ in range(30):
-                    f = xn - c0 * psi(xn) - acc
-                    d = 1.0 - c0 * dpsi(xn)
-                    step = f / d
-                    xn -= step
-                    if np.max(np.abs(step)) < 1e-13:
-                        break
-                x[n] = xn
+                x[n] = implicit_step(acc, c0, psi, dpsi, ps[n - 1] if n else np.zeros_like(acc))
             else:
                 x[n] = acc
             ps[n] = psi(x[n])
     return x, ps
+
+
+def implicit_step(acc: np.ndarray, c0: float, psi, dpsi, psi_prev: np.ndarray, tol: float = 1e-12,
+                  max_iter: int = 60) -> np.ndarray:
+    """The root x of x - c0 psi(x) = acc that continues the previous step's branch.
+
+    For c0 psi' < 1 everywhere (c0 < 1 with 0 <= psi' <= 1) the root is unique.  For larger c0 (a strong
+    instantaneous self-coupling, Eq. 11) there may be three roots; the outer two are the branches
+    x ~ acc +- c0 on which the continuous dynamics lives, the middle one (where 1 - c0 psi' < 0) is the
+    unstable one a plain Newton iteration from ``acc`` can land on.  The iteration starts from the
+    predictor acc + c0 psi(x_prev), which is on the previous branch; a sample whose branch has ceased to
+    exist (its root would have 1 - c0 psi' <= 0, or Newton did not converge) restarts from the other
+    branch, acc - c0 psi(x_prev).  A sample that still fails raises FloatingPointError: a root that was
+    not found is never returned."""
+    sign = np.where(acc >= 0, 1.0, -1.0) * float(np.abs(psi(np.array([1e300])))[0])   # psi(+-inf)
+    x = _newton(acc + c0 * psi_prev, acc, c0, psi, dpsi, tol, max_iter)
+    # fallbacks: the other branch; then, with no previous branch (psi_prev ~ 0 at the start), the outer
+    # root on the side of acc and the one opposite
+    for start in (acc - c0 * psi_prev, acc + c0 * sign, acc - c0 * sign):
+        bad = ~_is_branch_root(x, acc, c0, psi, dpsi, tol)
+        if not np.any(bad):
+            return x
+        x[bad] = _newton(start[bad], acc[bad], c0, psi, dpsi, tol, max_iter)
+    bad = ~_is_branch_root(x, acc, c0, psi, dpsi, tol)
+    if np.any(bad):
+        raise FloatingPointError(f"the implicit step x - {c0:g} psi(x) = acc has no root on a stable branch "
+                                 f"for {int(bad.sum())} samples (Newton did not converge)")
+    return x
+
+
+def _newton(x, acc, c0, psi, dpsi, tol, max_iter):
+    x = np.array(x, dtype=float)
+    for _ in range(max_iter):
+        step = (x - c0 * psi(x) - acc) / (1.0 - c0 * dpsi(x))
+        step = np.where(np.isfinite(step), step, 0.0)
+        x -= step
+        if np.max(np.abs(step) / (1.0 + np.abs(x)), initial=0.0) < tol:
+            break
+    return x
+
+
+def _is_branch_root(x, acc, c0, psi, dpsi, tol):
+    resid = np.abs(x - c0 * psi(x) - acc) / (1.0 + np.abs(acc) + abs(c0))
+    return np.isfinite(x) & (resid < 1e3 * tol) & (1.0 - c0 * dpsi(x) > 0)

@@ -193,3 +193,36 @@ def test_solutions_appear_exactly_at_the_onset(g):
     above = fpm.fixed_points(g, k_on + 1e-4)
     assert above.exists
     assert all(r.k == pytest.approx(k_on + 1e-4, abs=1e-8) for r in above.solutions)
+
+
+@pytest.mark.parametrize("k", [2.5, 3.0])
+def test_g0_solutions_are_judged_by_the_reduced_jacobian(k):
+    """g = 0: x_i = sigma_i chi with chi = s tanh chi solves the fixed-point equations for every s > 1, but
+    only the large-chi solution is stable.  The verdict of fixed_points (from dk/ds along the branch) must
+    match the eigenvalues of the full reduced Jacobian [Eq. 18] of a constructed network, including its
+    collective (outlier) mode [Eq. 20]; the small-s solution at k = 3 has max Re lambda ~ +0.4."""
+    from dmft.jacobian import reduced_jacobian
+
+    res = fpm.fixed_points(0.0, k)
+    assert len(res.solutions) == 2 and res.exists
+    N, params = 12, Params(0.0, k, 2.5)
+    signs = np.random.default_rng(1).choice([-1.0, 1.0], N)
+    for sol in res.solutions:
+        chi = float(fpm.outer_branch(0.0, sol.s))
+        x = signs * chi
+        phi = np.tanh(x)
+        A = k * np.outer(phi, phi) / N
+        assert np.abs(-x + A @ phi).max() < 1e-10                  # it is a fixed point of Eqs. 1-3
+        top = np.linalg.eigvals(reduced_jacobian(params, x, np.zeros((N, N)), A)).real.max()
+        assert (top < 0) == sol.outlier_stable, (sol.s, top, sol.dk_ds)
+    assert res.dominant.s == max(r.s for r in res.solutions)
+
+
+def test_unstable_branch_never_makes_fixed_points_exist():
+    """Below the onset at g = 0.5 there is no solution at all; just above it (discontinuous onset) the
+    small-s solution has dk/ds < 0 and is listed as outlier-unstable, the large-s one is the answer."""
+    k_on = fpm.onset(0.5).k_onset
+    res = fpm.fixed_points(0.5, k_on + 0.05)
+    small, large = sorted(res.solutions, key=lambda r: r.s)
+    assert small.outlier_stable is False and small.dk_ds < 0
+    assert large.outlier_stable is True and res.dominant is large

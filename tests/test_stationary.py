@@ -282,3 +282,48 @@ def test_slow_tail_is_not_biased_by_the_paths_per_solve():
         err = np.sqrt(sum(r.C_err[jj] ** 2 for r, jj in zip(runs, j))) / 3
         print(f"C({tau:g}): default {mean:.4f} +- {err:.4f}, reference {ref.C[i]:.4f} +- {ref.C_err[i]:.4f}")
         assert abs(mean - ref.C[i]) <= 3 * np.hypot(err, ref.C_err[i]), tau
+
+
+# ----------------------------------------------------------------------------- honest flags and errors
+def test_exact_k0_window_grows_until_C_has_decayed():
+    """g = 1.01: tau* ~ 176 (Eq. 13's sech gives 173 at leading order in g - 1).  The old fixed window of 100
+    reported converged with C(100)/C(0) = 0.86 and tau* = 90."""
+    from dmft import _generated as gen
+
+    r = solve(Params(1.01, 0.0, 2.5))
+    assert r.converged and abs(r.C[-1]) < 1e-3 * r.C0
+    tau = np.linspace(0, 3000, 300001)
+    ts13 = np.trapezoid((gen.eq13_C(tau, 1.01, 0.0) / gen.eq13_C(0.0, 1.01, 0.0)) ** 2, tau)
+    assert abs(r.tau_star / ts13 - 1) < 0.05, (r.tau_star, ts13)   # O(g - 1) corrections only
+    capped = solve(Params(1.01, 0.0, 2.5), settings=SolverSettings(tau_cap=300.0))
+    assert not capped.converged and capped.status == "not_converged" and "truncated" in capped.message
+
+
+def test_error_bar_is_that_of_the_pooled_paths():
+    """Replicas with 3 x 2048 paths but a pooled solve capped at 4096: the SE is sigma / sqrt(4096)."""
+    from dmft.stationary import _weighted_replicas
+
+    rng = np.random.default_rng(0)
+    reps = [dict(C=np.array([1.0 + 0.02 * rng.standard_normal()]), weight=2048) for _ in range(3)]
+    _, se_all, _ = _weighted_replicas(reps)
+    _, se_pool, _ = _weighted_replicas(reps, n_paths=4096)
+    assert se_pool[0] == pytest.approx(se_all[0] * np.sqrt(6144 / 4096))
+
+
+def test_clipped_sampler_spectrum_beyond_noise_is_an_error():
+    from dmft.stationary import _check_spectrum
+
+    tau = 0.1 * np.arange(300)
+    C = np.exp(-tau / 3) * (1 + tau / 3)
+    _check_spectrum(C, np.full(300, 1e-4), 0.1, sampler_negativity=-1e-6)     # truncation-sized: fine
+    with pytest.raises(UnphysicalSolutionError, match="clipped"):
+        _check_spectrum(C, np.full(300, 1e-4), 0.1, sampler_negativity=-0.2)
+
+
+def test_truncating_window_is_grown_even_when_a_replica_solves_at_once():
+    """Stern s = 5 at g = 0.9: neurons are frozen on their branches and C stays ~1 over any window.  A warm
+    replica used to be 'solved' in one step on a truncating window (the taper hid it): C0 = 0.998 reported
+    converged.  The window must grow to the cap and say why."""
+    r = solve(Params(0.9, 0, 1), PlasticityRule("stern", s=5.0), seed=0,
+              settings=SolverSettings(n_samples=64, tau_cap=80.0))
+    assert r.status == "diverging_timescale" and not r.converged and "bistable" in r.message
