@@ -1,4 +1,4 @@
-"""Counting stable fixed points (Sec. VI), derived from the principle the paper states.
+"""Counting stable fixed points (Sec. VI) from the principle the paper states (assumed here, not derived).
 
 Setting.  At a fixed point every neuron solves g(x) = x - s tanh(x) = eta [Eq. 24] with
 s = k C(0) and eta ~ N(0, sigma^2), sigma^2 = g^2 C(0).  For s > 1, g has a minimum at x_m > 0
@@ -7,7 +7,8 @@ middle one has g'(x) < 0 and is unstable [Eq. 25].  The two outer ones are the b
 defined for eta > -eta_m) and its mirror x_-(eta) = -x_+(-eta).  Call the branch whose sign
 matches eta "aligned" and the other "reversed".
 
-Principle (Stern, Sompolinsky & Abbott 2014, as the paper states it).  A fixed point is a choice of
+Principle (Stern, Sompolinsky & Abbott 2014, as the paper states it; an assumption of the theory, which
+nothing below derives).  A fixed point is a choice of
 branch for every bistable neuron; typical stable fixed points maximise the number of such choices
 subject to stability, and are marginally stable [Eq. 26].  The reversed branch of a neuron with
 |eta| near eta_m sits near the turning point, where g'(x) -> 0 and the Eq. 26 integrand
@@ -78,15 +79,25 @@ def log_divergence():
     check("eta + eta_m = g''(x_m) d^2 / 2 + O(d^3)", sp.simplify((lift - gpp * d ** 2 / 2).rewrite(sp.exp)))
     slope = sp.series(sp.diff(g_of, x).subs(x, xm + d), d, 0, 2).removeO()
     check("g'(x_m + d) = g''(x_m) d + O(d^2)", sp.simplify((slope - gpp * d).rewrite(sp.exp)))
-    # (phi'/g')^2 * d eta/dd integrated in d ~ int dd / d: logarithmic
-    integrand_d = (1 / sp.cosh(xm) ** 2) ** 2 / (gpp * d) ** 2 * (gpp * d)
-    check("leading integrand in d is ~ 1/d", sp.simplify(integrand_d * d - 1 / (sp.cosh(xm) ** 4 * gpp)) == 0)
+    # the Eq. 26 integrand in the variable d: (phi'(x)/g'(x))^2 |d eta/dd| = phi'(x)^2 / g'(x), x = x_m + d;
+    # d times it must tend to phi'(x_m)^2 / g''(x_m) (a finite, non-zero limit: a 1/d, log-divergent integral)
+    # numerical turning points: sympy's limit needs numbers
+    for x_m_val in (sp.Rational(3, 10), sp.Rational(13, 10)):
+        sv = sp.cosh(x_m_val) ** 2
+        xx = x_m_val + d
+        integrand = sp.sech(xx) ** 4 / (1 - sv * sp.sech(xx) ** 2)
+        lim = sp.limit(d * integrand, d, 0)
+        target = sp.sech(x_m_val) ** 4 / sp.diff(x - sv * sp.tanh(x), x, 2).subs(x, x_m_val)
+        check(f"d (phi'/g')^2 |d eta/dd| -> phi'(x_m)^2 / g''(x_m) at x_m = {x_m_val}",
+              abs(sp.N(lim - target, 30)) < 1e-25 and sp.N(target) > 0)
     return []
 
 
 @step("count of free branch choices", "Fixed-point count")
 def count():
-    """P(|eta| < eta_c) for eta ~ N(0, sigma^2) is erf(eta_c / (sqrt 2 sigma)); free neurons contribute
+    """Assumed, not derived: the counting principle the paper takes from Stern, Sompolinsky & Abbott (a
+    hard cutoff eta_c with a free choice of branch inside it, and marginal stability).  Given it,
+    P(|eta| < eta_c) for eta ~ N(0, sigma^2) is erf(eta_c / (sqrt 2 sigma)); free neurons contribute
     one bit each, so N^-1 log2 N_FP = erf(eta_c / (sqrt 2 sigma)).  The distribution of |x| puts
     weight 2 rho(eta) on x_+(eta) for eta > eta_c, and rho(eta) on each of x_+(eta), x_+(-eta) for
     0 < eta < eta_c: total weight 1."""
@@ -112,6 +123,10 @@ def limits():
     check("eta_m / s -> 1 as s -> inf", sp.limit(eta_m / s, s, sp.oo) == 1)
     chi = sp.Symbol("chi", positive=True)
     s_of_chi = chi / sp.tanh(chi)                 # x_+(0) = chi solves chi = s tanh chi
-    k_of_chi = s_of_chi / sp.tanh(chi) ** 2
-    check("k = chi / tanh^3 chi at g = 0", sp.simplify(k_of_chi - chi / sp.tanh(chi) ** 3) == 0)
+    k_of_chi = s_of_chi / sp.tanh(chi) ** 2       # k = s / C(0), C(0) = tanh^2 chi: chi / tanh^3 chi
+    # the smallest k of this branch is where dk/dchi = 0: tanh chi = 3 chi tanh' chi, the g = 0 onset
+    # equation of Sec. VI (emitted as g0_chi_equation)
+    check("dk/dchi = 0 exactly where tanh(chi) / tanh'(chi) = 3 chi",
+          sp.simplify((sp.diff(k_of_chi, chi) * sp.tanh(chi) ** 4
+                       - (sp.tanh(chi) - 3 * chi * sp.diff(sp.tanh(chi), chi))).rewrite(sp.exp)) == 0)
     return []

@@ -17,8 +17,17 @@ def slow_limit():
     map through y(s) = s / C(0) = k."""
     weight = sp.integrate(k / p * sp.exp(-u / p), (u, 0, sp.oo))
     check("total kernel weight is k", sp.simplify(weight - k))
+    # acting on a slow input phi(t) = cos(w t) with C(u) = C(0) over the kernel's range, the plastic input is
+    # k C(0) (cos w t + p w sin w t) / (1 + p^2 w^2), which tends to k C(0) cos(w t) as p w -> 0 [Eq. 10]
+    w, t = sp.symbols("omega t", positive=True)
+    act = sp.integrate(k / p * sp.exp(-u / p) * C0 * sp.cos(w * (t - u)), (u, 0, sp.oo), conds="none")
+    check("the kernel acting on cos(w t) gives k C(0) (cos + p w sin) / (1 + p^2 w^2)",
+          sp.simplify(act - k * C0 * (sp.cos(w * t) + p * w * sp.sin(w * t)) / (1 + p ** 2 * w ** 2)))
+    check("p w -> 0: the instantaneous self-coupling k C(0) phi(t) of Eq. 11",
+          sp.simplify(sp.limit(act, w, 0) - k * C0 * sp.cos(0 * t)) == 0
+          and sp.simplify(sp.limit(act / sp.cos(w * t), p, 0) - k * C0) == 0)
+    # a Stern solution at self-coupling s with variance C(0) is therefore a plastic solution at k = s / C(0)
     y = s / C0
-    check("y(s) = k at s = k C(0)", sp.simplify(y.subs(s, k * C0) - k))
     return [Result("stern_y", y, (s, C0), "Sec. IV C", "y(s) = s / C(0): the plastic k of a Stern solution",
                    "slow limit tau* >> p")]
 

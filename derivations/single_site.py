@@ -67,10 +67,18 @@ def inverse_gamma_kernel():
 def presynaptic_input():
     """(1 + p d/dt) A_ij = (k/N) phi_j [Eq. A5] gives sum_j A_ij phi_j(t) =
     (k/p) int_0^inf e^{-u/p} C(u) du: a constant input I [Eq. A7], the same for every neuron."""
+    Fj = sp.Function("phi_j")
+    A = k / (p * N) * sp.Integral(sp.exp(-(t - tp) / p) * Fj(tp), (tp, -sp.oo, t))
+    check("(1 + p d/dt) A_ij = (k/N) phi_j for the filtered presynaptic trace",
+          (A + p * sp.diff(A, t) - k / N * Fj(t)).doit())
+    # sum_j A_ij phi_j(t) = (k/p) int e^{-(t-t')/p} (1/N) sum_j phi_j(t') phi_j(t) dt' -> lag form in u
+    lag = sp.Integral(k / p * sp.exp(-(t - tp) / p) * Cf(t - tp), (tp, -sp.oo, t)).transform(tp, (t - u, u))
+    lag = sp.Integral(-lag.function, (u, 0, sp.oo)) if lag.limits[0][1] == sp.oo else lag
+    check("lag form: I = int_0^inf (k/p) e^{-u/p} C(u) du", sp.simplify(lag.function - k / p * sp.exp(-u / p) * Cf(u)))
+    aa = sp.Symbol("a", positive=True)
+    check("for C = e^{-a u}: I = k / (1 + a p)",
+          sp.simplify(sp.integrate(k / p * sp.exp(-u / p) * sp.exp(-aa * u), (u, 0, sp.oo)) - k / (1 + aa * p)))
     integrand = k / p * sp.exp(-u / p) * C
-    # the input depends on i only through nothing: dI/d(phi_i) = 0 by construction
-    check("the presynaptic input does not depend on the postsynaptic neuron",
-          sp.diff(integrand, sp.Symbol("phi_i")) == 0)
     return [Result("presynaptic_integrand", integrand, (u, C, k, p), "Eq. A7",
                    "integrand of I = int_0^inf (k/p) e^{-u/p} C(u) du", "N -> inf")]
 

@@ -38,18 +38,6 @@ def participation_ratio():
                    "N -> inf, stationarity")]
 
 
-@step("plastic input statistics", "Synaptic statistics")
-def plastic_input():
-    """The plastic input (A phi)_i(t) = int_0^inf K(u) phi_i(t-u) du has zero mean (phi is odd and
-    x -> -x is a symmetry) and autocovariance int int K(u) K(u') C(tau + u - u') du du'.
-    N^2 <A_ij(t) A_ij(t+tau)> = (k/p)^2 int int e^{-(u+u')/p} C(tau + u' - u)^2 du du'."""
-    # mean: an odd function averaged over a symmetric distribution vanishes
-    z = sp.Symbol("z", real=True)
-    f = sp.tanh(z) * sp.exp(-z ** 2 / 2)
-    check("the Gaussian-weighted tanh is odd, so <phi> = 0", sp.simplify(f.subs(z, -z) + f))
-    return []
-
-
 @step("synaptic autocovariance", "Synaptic statistics")
 def synaptic_autocovariance():
     """N^2 <A_ij(t) A_ij(t + tau)> = (k/p)^2 int int e^{-(u+u')/p} C(tau + u - u')^2 du du' (i != j, the

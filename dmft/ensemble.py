@@ -92,6 +92,7 @@ def simulate_ensemble(params: Params, N: int, *, n_seeds: int = 4, T: float = 20
         traj = net.run(T, burn=burn, record_dt=record_dt)
         ac = autocovariance(traj.phi, traj.record_dt, max_lag)
         acx = autocovariance(traj.x, traj.record_dt, max_lag)
+        actual_dt = traj.record_dt          # record_dt rounded to a multiple of dt: the lag step of C
         per_seed.append(dict(seed=s, C=ac.C, Cx=acx.C, tau_star=tau_star(ac.C, traj.record_dt),
                              PR_A=float(np.mean(traj.PR_A)), state=traj.state))
     C, C_err = _mean_sem([r["C"] for r in per_seed])
@@ -99,9 +100,9 @@ def simulate_ensemble(params: Params, N: int, *, n_seeds: int = 4, T: float = 20
     ts, ts_err = _mean_sem([r["tau_star"] for r in per_seed])
     pr, pr_err = _mean_sem([r["PR_A"] for r in per_seed])
     return EnsembleSummary(
-        tau=record_dt * np.arange(C.size), C=C, C_err=C_err, Cx=Cx, Cx_err=Cx_err,
+        tau=actual_dt * np.arange(C.size), C=C, C_err=C_err, Cx=Cx, Cx_err=Cx_err,
         tau_star=float(ts), tau_star_err=float(ts_err), PR_A=float(pr), PR_A_err=float(pr_err),
         states=[r["state"] for r in per_seed], per_seed=per_seed, params=params, N=N,
-        settings=dict(n_seeds=n_seeds, T=T, burn=burn, dt=dt, seed=seed, record_dt=record_dt,
+        settings=dict(n_seeds=n_seeds, T=T, burn=burn, dt=dt, seed=seed, record_dt=actual_dt,
                       max_lag=max_lag, anneal_from=anneal_from, anneal_duration=anneal_duration),
         wall_s=time.perf_counter() - start)

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from . import _generated as gen
 from .kernels import PlasticityRule
 from .params import Params
 from .progress import progress_bar
@@ -39,7 +40,7 @@ class SternPoint:
 
     @property
     def y(self) -> float:
-        return self.s / self.C0 if self.C0 > 0 else math.inf
+        return float(gen.stern_y(self.s, self.C0)) if self.C0 > 0 else math.inf
 
     @property
     def y_err(self) -> float:

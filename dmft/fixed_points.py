@@ -43,10 +43,7 @@ def _gl(a: float, b: float):
     return a + half * (_GL_X + 1.0), half * _GL_W
 
 
-def _sech2(x):
-    """sech^2 x without overflow for large |x|."""
-    e = np.exp(-2.0 * np.abs(x))
-    return 4.0 * e / (1.0 + e) ** 2
+_sech2 = get_nonlinearity("tanh").dphi      # sech^2 x, without overflow for large |x|
 
 
 def outer_branch(eta, s: float) -> np.ndarray:
@@ -57,7 +54,7 @@ def outer_branch(eta, s: float) -> np.ndarray:
     eta = np.asarray(eta, dtype=float)
     x = eta + s + 1.0                       # g(eta + s + 1) > eta: right of the root
     for _ in range(100):
-        step = (x - s * np.tanh(x) - eta) / (1.0 - s * _sech2(x))
+        step = gen.fixed_point_residual(x, eta, s, 1.0) / (1.0 - s * _sech2(x))     # [Eq. 24] with k C(0) = s
         x = x - step
         if np.all(np.abs(step) < 1e-14 * (1.0 + np.abs(x))):
             break
@@ -127,7 +124,8 @@ class _Quadrature:
     def eta_c(self, t_c: float) -> float:
         """Cutoff in eta for reversed neurons reaching x_m + e^t_c: eta_c = -g(x_m + e^t_c)."""
         x = self.x_m + math.exp(t_c)
-        return float(self.s * math.tanh(x) - x)
+        ec = float(self.s * math.tanh(x) - x)
+        return ec if ec > 1e-12 * self.x_0 else 0.0      # round-off at t_c = t_0 (all aligned) is no cutoff
 
     def rule(self, C0: float, t_c: float):
         """Nodes x, weights w (sum 1) and the stability integrand values m = (phi'/g')^2 * weight."""
@@ -141,8 +139,9 @@ class _Quadrature:
             e, w = _gl(a, b)
             xv = outer_branch(e, s)
             wt = mult * rho(e) * w
-            dp = _sech2(xv)
-            parts_x.append(xv), parts_w.append(wt), parts_m.append(wt * (dp / (1.0 - s * dp)) ** 2)
+            with np.errstate(over="ignore"):      # cosh^2 x = inf for huge x: the integrand's limit 0
+                m = gen.marginal_stability_integrand(xv, 1.0, s, 1.0)    # [Eq. 26] / g^2, with k C(0) = s
+            parts_x.append(xv), parts_w.append(wt), parts_m.append(wt * m)
 
         if ec > 0:
             aligned(0.0, ec, 1.0)                                   # free neurons on x_+(eta)
@@ -216,14 +215,7 @@ def stern_fixed_point(g: float, s: float, phi: str = "tanh") -> FixedPointSoluti
 
 
 def branch_slope(g: float, s: float) -> float:
-    """dk/ds along the fixed-point branch k(s) = s / C(0)(s) (central difference; exact at g = 0, where
-    k(chi) = chi / tanh^3 chi and s = chi / tanh chi)."""
-    if g == 0.0:
-        chi = float(outer_branch(0.0, s))
-        t, d = math.tanh(chi), float(_sech2(chi))
-        dk_dchi = (t - 3.0 * chi * d) / t ** 4
-        ds_dchi = (t - chi * d) / t ** 2
-        return dk_dchi / ds_dchi
+    """dk/ds along the fixed-point branch k(s) = s / C(0)(s), by a central difference."""
     ds = 1e-5 * (s - 1.0)
     lo, hi = stern_fixed_point(g, s - ds), stern_fixed_point(g, s + ds)
     if not (lo.exists and hi.exists):
@@ -295,6 +287,12 @@ def fixed_points(g: float, k: float, n_grid: int = 48) -> FixedPointResult:
     for r in found[0]:
         r.dk_ds = float(branch_slope(g, r.s))
         r.outlier_stable = bool(r.dk_ds > 0)
+        if g == 0.0:
+            # exactly: the uniform 2 x 2 block of the reduced Jacobian (derivations: g = 0 eigenvalues) is
+            # stable iff its determinant (1 - 3 k phi^2 phi')/p is positive (its trace is then negative)
+            chi = float(r.nodes[0])
+            P2 = math.tanh(chi) ** 2 * float(_sech2(chi))
+            r.outlier_stable = bool(gen.g0_block_det(k, 1.0, P2, 1) > 0 and gen.g0_block_trace(k, 1.0, P2, 1) < 0)
     return FixedPointResult(g, k, any(r.outlier_stable for r in found[0]), found[0], found[1])
 
 

@@ -45,12 +45,3 @@ def fields_from_coefficients(lam: np.ndarray, z: np.ndarray, period: int) -> np.
 def sample_from_spectrum(lam: np.ndarray, period: int, n_samples: int, rng: np.random.Generator):
     """Real fields (period, n_samples) whose circulant covariance has eigenvalues ``lam``."""
     return fields_from_coefficients(lam, gaussian_coefficients(period, n_samples, rng), period)
-
-
-def sample_stationary(cov: np.ndarray, h: float, n_times: int, n_samples: int,
-                      rng: np.random.Generator, transfer=None) -> np.ndarray:
-    """``n_samples`` paths of length ``n_times`` of the zero-mean stationary process with
-    covariance ``cov`` on lags h * arange(len(cov)) (filtered by ``transfer`` if given)."""
-    period = scipy.fft.next_fast_len(max(n_times, 2 * cov.size))
-    lam, _ = circulant_spectrum(cov, period, h, transfer)
-    return sample_from_spectrum(lam, period, n_samples, rng)[:n_times]

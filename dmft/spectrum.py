@@ -44,14 +44,14 @@ def support_function(lam, x_samples: np.ndarray, params: Params, C0: float, weig
 
 
 def check_samples(x_samples, C0) -> np.ndarray:
-    """x_samples as a non-empty finite 1-d float array, C0 a finite number in (0, 1]; ValueError otherwise."""
+    """x_samples as a non-empty finite 1-d float array, C0 a finite number in [0, 1]; ValueError otherwise."""
     xs = np.asarray(x_samples, dtype=float).ravel()
     if xs.size == 0:
         raise ValueError("x_samples is empty: the average over x of Eq. 21 needs draws of x")
     if not np.all(np.isfinite(xs)):
         raise ValueError(f"x_samples must be finite ({int(np.sum(~np.isfinite(xs)))} NaN or inf values)")
-    if isinstance(C0, bool) or not (np.isscalar(C0) and np.isfinite(C0) and 0 < C0 <= 1):
-        raise ValueError(f"C0 must be a number in (0, 1] (a variance of tanh), got {C0!r}")
+    if isinstance(C0, bool) or not (np.isscalar(C0) and np.isfinite(C0) and 0 <= C0 <= 1):
+        raise ValueError(f"C0 must be a number in [0, 1] (a variance of tanh), got {C0!r}")
     return xs
 
 

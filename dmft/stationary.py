@@ -74,6 +74,9 @@ class SolverSettings:
                   replica's fixed random numbers, so this can be made small).
     anderson_memory : number of previous iterates used by Anderson mixing.
     max_iter    : iterations per replica before giving up.
+    max_evaluations : evaluations of the single-site map in one solve (cold start, replicas, checks and
+                  retries together) before giving up with ``not_converged``: bounds the time spent close
+                  to a continuous transition, where the map is marginal (g = 2: ~45; g = 1.1: ~170).
     target_rel_err : stop adding replicas when SE(C0)/C0 is below this.
     min_replicas, max_replicas : replicas (independent random numbers) for the error estimate.
     block       : block length of the causal recursion.
@@ -90,6 +93,7 @@ class SolverSettings:
     tol: float = 5e-4
     anderson_memory: int = 5
     max_iter: int = 60
+    max_evaluations: int = 240
     target_rel_err: float = 0.003
     min_replicas: int = 4
     max_replicas: int = 24
@@ -107,7 +111,7 @@ class SolverSettings:
         if self.mixing > 1:
             raise ValueError(f"mixing must be in (0, 1], got {self.mixing}")
         for name in ("n_samples", "max_iter", "min_replicas", "max_replicas", "block", "anderson_memory",
-                     "max_samples"):
+                     "max_samples", "max_evaluations"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
@@ -322,7 +326,7 @@ class _SingleSite:
         if self.rule.uses_cross_covariance:
             fpre = self.rule.f_pre_fn()(ph)
             cross = per_path_autocovariance(fpre, n_lag, other=ph).mean(axis=1)
-        return dict(C=C_est, sem=sem, cross=cross, K=K, x=x,
+        return dict(C=C_est, sem=sem, taper=self.taper, cross=cross, K=K, x=x,
                     significant=int(big[-1]) + 1 if big.size else 0, spectrum_negativity=worst)
 
 
@@ -420,7 +424,9 @@ def solve(params: Params, rule: PlasticityRule = HEBBIAN, *, settings: SolverSet
     for _ in range(2):
         if not res.message.startswith(NEAR_MARGINAL):
             break
-        st = replace(st, tol=st.tol / 10, max_iter=2 * st.max_iter)
+        # the retry gets what is left of the evaluation budget
+        st = replace(st, tol=st.tol / 10, max_iter=2 * st.max_iter,
+                     max_evaluations=max(1, st.max_evaluations - res.iterations))
         retry = _solve_monte_carlo(params, rule, st, seed, res, progress, start)
         if retry.status not in ("converged", "not_converged"):
             # the slow mode drifted out of the window instead of settling: keep the honest verdict
@@ -490,8 +496,12 @@ def _solve_exact(params, rule, st, start):
     return res
 
 
-class _WindowTooShort(Exception):
-    pass
+class _BudgetExhausted(Exception):
+    """More evaluations of the single-site map than ``max_evaluations``; carries the last iterate."""
+
+    def __init__(self, C, h):
+        super().__init__("evaluation budget exhausted")
+        self.C, self.h = C, h
 
 
 def _anderson(engine, C, C_cross, st, history, bar, pairs=None):
@@ -509,6 +519,8 @@ def _anderson(engine, C, C_cross, st, history, bar, pairs=None):
     prev = None
     out, res = None, float("nan")
     for it in range(1, st.max_iter + 1):
+        if len(history) >= st.max_evaluations:
+            raise _BudgetExhausted(x[:n_lag].copy(), engine.h)
         Cin = x[:n_lag]
         out = engine.run(Cin, None if C_cross is None else x[n_lag:])
         bar.update()
@@ -527,8 +539,6 @@ def _anderson(engine, C, C_cross, st, history, bar, pairs=None):
         if out["significant"] > 0.8 * n_lag and (it >= 4 or res < st.tol):
             x_new = x + st.mixing * f
             return x_new[:n_lag], (None if C_cross is None else x_new[n_lag:]), out, res, it, "grow"
-        if res < st.tol:
-            return x[:n_lag], (None if C_cross is None else x[n_lag:]), out, res, it, "solved"
         if prev is not None:
             pairs.append((x - prev[0], f - prev[1]))
             del pairs[:-st.anderson_memory]
@@ -543,6 +553,12 @@ def _anderson(engine, C, C_cross, st, history, bar, pairs=None):
         if not np.all(np.isfinite(x_new)) or x_new[0] <= 0:
             x_new = x + st.mixing * f          # fall back to plain damping
             pairs.clear()
+        # Solved when both the residual and the quasi-Newton step are below tol.  Along a slow mode of the map
+        # (eigenvalue 1 - delta, delta ~ gamma^2 near g = 1 [Eq. 13]) the residual understates the distance to
+        # the fixed point by 1/delta; the Anderson step, whose secant pairs see that mode, does not.
+        step = float(np.sqrt(np.mean((x_new - x)[:n_lag] ** 2))) / scale
+        if res < st.tol and step < st.tol:
+            return x[:n_lag], (None if C_cross is None else x[n_lag:]), out, res, it, "solved"
         x = x_new
     return x[:n_lag], (None if C_cross is None else x[n_lag:]), out, res, st.max_iter, "not_converged"
 
@@ -575,6 +591,22 @@ def _weighted_replicas(replicas, key="C", n_paths=None):
     return mean, np.sqrt(sigma2 / (W if n_paths is None else n_paths)), R
 
 
+def _tail_error(C_err, out, replicas):
+    """The replica spread is no error estimate where the replicas' tapers cut C to zero (they all agree on
+    zero there) while the pooled solve, with more paths, keeps it.  There the error is the pooled solve's
+    sampling SE times the amplification by the self-consistency that the spread shows where every replica
+    kept C (the median ratio of spread to sampling SE).  The same holds past the pooled solve's own cut,
+    where it set C to zero (or to the plateau of Eq. A7) because it was below 4 such SE."""
+    sem, taper = out["sem"], out["taper"]
+    kept = np.ones(C_err.size, dtype=bool)
+    for r in replicas:
+        if r.get("taper") is not None and r["taper"].size == C_err.size:
+            kept &= r["taper"] >= 1.0
+    ok = kept & (sem > 0)
+    amp = max(float(np.median(C_err[ok] / sem[ok])), 1.0) if ok.sum() > 10 else 1.0
+    return np.where(kept & (taper >= 1.0), C_err, np.maximum(C_err, amp * sem))
+
+
 def _converge_window(make_engine, st, C, C_cross, tau_max, history, bar, engine=None, pairs=None):
     """Solve one replica, growing the lag window while C has not decayed inside it.
 
@@ -605,6 +637,24 @@ def _converge_window(make_engine, st, C, C_cross, tau_max, history, bar, engine=
         pairs.clear()                     # secant pairs of the old grid do not apply
 
 
+def near_transition_timescale(params, rule) -> Optional[float]:
+    """The decay time of C near a continuous transition to chaos, sqrt(3)/gamma in the sense of Eq. 13, when
+    (params, rule) are within gamma < 0.5 of one; None otherwise.
+
+    Hebbian rule: gamma = (g - 1)/(1 - k) for g > 1, k < 1 [Eq. 13].  Stern network [Eq. 11] with s < 1:
+    (1 - s + d/dt) x = eta + s (phi(x) - x), so in the time (1 - s) t it is the same transition at the
+    effective gain g/(1 - s): gamma = g/(1 - s) - 1, and the timescale is stretched by 1/(1 - s).
+    There the self-consistency has a mode with eigenvalue 1 - O(gamma^2): the solver's near-marginal guard
+    applies, and a window that reaches its cap means "not resolved", not a diverging timescale."""
+    if rule.name == "hebbian" and params.g > 1.0 and params.k < 1.0:
+        gamma = (params.g - 1.0) / (1.0 - params.k)
+        return math.sqrt(3.0) / gamma if params.g < 1.5 else None
+    if rule.name == "stern" and rule.s < 1.0:
+        gamma = params.g / (1.0 - rule.s) - 1.0
+        return math.sqrt(3.0) / (gamma * (1.0 - rule.s)) if 0.0 < gamma < 0.5 else None
+    return None
+
+
 def _early_exit(params, rule, st, h, C, out, res, how, history, iterations, branch, seed, start):
     n_lag = C.size
     tau = h * np.arange(n_lag)
@@ -615,27 +665,49 @@ def _early_exit(params, rule, st, h, C, out, res, how, history, iterations, bran
                        "no_dynamic_solution", res, history, iterations, "monte_carlo", "none", seed, start,
                        "the iteration decays to the quiescent solution C = 0: no dynamic (chaotic) "
                        "solution was found from the large-C initial guess")
-    return _finish(params, rule, st, tau, C, nan, nan, out["K"] if out["K"].size == n_lag else nan,
-                   float("nan"), False, "diverging_timescale", res, history, iterations, "monte_carlo",
-                   branch, seed, start,
-                   f"C(tau) has not decayed within tau = {tau[-1]:.0f} with the window grown to the cap "
-                   f"tau_cap = {st.tau_cap:g}: " + _diverging_meaning(params, rule))
+    K = out["K"] if out["K"].size == n_lag else nan
+    where = f"C(tau) has not decayed within tau = {tau[-1]:.0f} with the window grown to the cap tau_cap = {st.tau_cap:g}"
+    if near_transition_timescale(params, rule) is not None or (rule.name == "stern" and rule.s <= 1.0):
+        # a continuous transition has a finite timescale on the chaotic side: the iteration did not resolve it
+        return _finish(params, rule, st, tau, C, nan, nan, K, float("nan"), False, "not_converged", res, history,
+                       iterations, "monte_carlo", branch, seed, start,
+                       f"timescale not resolved: {NEAR_MARGINAL} close to the continuous transition (the timescale "
+                       f"is finite there, but the self-consistency is marginal to O(gamma^2)): {where}")
+    return _finish(params, rule, st, tau, C, nan, nan, K, float("nan"), False, "diverging_timescale", res, history,
+                   iterations, "monte_carlo", branch, seed, start, f"{where}: " + _diverging_meaning(params, rule))
 
 
 def _diverging_meaning(params, rule) -> str:
     """What a timescale beyond the window cap means for this rule and these parameters."""
-    if rule.name == "stern":
-        eta_m = math.sqrt(rule.s * (rule.s - 1)) - math.acosh(math.sqrt(rule.s)) if rule.s > 1 else 0.0
-        if eta_m > 0:
-            return (f"tau* exceeds the cap; with s = {rule.s:g} > 1 each neuron is bistable (half-width "
-                    f"{eta_m:.3g} of its field), and a field too weak to switch it freezes the dynamics")
-        return "tau* exceeds the cap (a slow approach to the transition g + s = 1, or no decaying solution)"
+    if rule.name == "stern":      # s > 1 here (s <= 1 is reported as not converged)
+        eta_m = math.sqrt(rule.s * (rule.s - 1)) - math.acosh(math.sqrt(rule.s))
+        return (f"tau* exceeds the cap; with s = {rule.s:g} > 1 each neuron is bistable (half-width "
+                f"{eta_m:.3g} of its field), and a field too weak to switch it freezes the dynamics")
     if rule.name == "hebbian" and params.k > 0:
         return "tau* diverges (the hatched, large-k region of Fig. 1b)"
     return "tau* diverges or exceeds the cap"
 
 
 def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
+    history = []
+    bar = progress_bar(None, progress, desc="dmft", total=st.min_replicas * 12, auto=True)
+    try:
+        return _solve_monte_carlo_budgeted(params, rule, st, seed, init, start, history, bar)
+    except _BudgetExhausted as stop:
+        n_lag = stop.C.size
+        tau, nan = stop.h * np.arange(n_lag), np.full(n_lag, np.nan)
+        near = near_transition_timescale(params, rule) is not None
+        return _finish(params, rule, st, tau, stop.C, nan, nan, nan, float("nan"), False, "not_converged",
+                       history[-1] if history else float("nan"), history, len(history), "monte_carlo",
+                       "chaotic (g > 1)" if params.g > 1 else "large-s", seed, start,
+                       f"evaluation budget exhausted: {len(history)} evaluations of the single-site map "
+                       f"(max_evaluations = {st.max_evaluations}) without meeting tol = {st.tol:g}"
+                       + (f"; {NEAR_MARGINAL} close to the continuous transition" if near else ""))
+    finally:
+        bar.close()
+
+
+def _solve_monte_carlo_budgeted(params, rule, st, seed, init, start, history, bar):
     h = st.h
     if rule.name in ("hebbian", "pre_post", "delayed") and h > params.p / 5:
         raise ValueError(f"step h = {h} is too coarse for p = {params.p}: need h <= p/5 "
@@ -658,10 +730,11 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
         tau_max = (n_lag - 1) * h
     else:
         tau_max = st.tau_max or max(40.0, 8.0 * params.p)
-        if 1.0 < params.g < 1.5 and params.k < 1.0 and rule.name == "hebbian":
-            # near the continuous transition C decays on sqrt(3)(1-k)/(g-1) [Eq. 13]: a window
-            # that truncates it admits spurious, faster-decaying fixed points
-            tau_max = max(tau_max, 6.0 * math.sqrt(3) * (1 - params.k) / (params.g - 1))
+        slow = near_transition_timescale(params, rule)
+        if slow is not None:
+            # near the continuous transition C decays on this timescale [Eq. 13]: a window that truncates it
+            # admits spurious, faster-decaying fixed points
+            tau_max = max(tau_max, 6.0 * slow)
             if settings_cap is None:
                 st = replace(st, tau_cap=max(st.tau_cap, 1.7 * tau_max))
         h = max(h, min(st.h_max, tau_max / 1000.0))
@@ -669,15 +742,15 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
         C = _initial_guess(params, rule, h, tau_max)
     C_cross = C.copy() if rule.uses_cross_covariance else None
     branch = "chaotic (g > 1)" if params.g > 1 else "large-s"
-    near_critical = 1.0 < params.g < 1.5 and 0.0 != params.k < 1.0 and rule.name == "hebbian"
+    near_critical = near_transition_timescale(params, rule) is not None and not (
+        rule.name == "hebbian" and params.k == 0.0)
 
     def engine_for(tmax, n_lag, n_samples):
         hh = tmax / (n_lag - 1)
         t_rec = st.t_record or max(200.0, 4.0 * tmax)
         return _SingleSite(params, rule, hh, n_samples, t_rec, st.block, rng, tmax)
 
-    bar = progress_bar(None, progress, desc="dmft", total=st.min_replicas * 12, auto=True)
-    history, replicas, residuals = [], [], []
+    replicas, residuals = [], []
     iterations = 0
     if not isinstance(init, DMFTResult):
         # Cold start: approach the solution cheaply with a quarter of the paths and a looser
@@ -708,7 +781,8 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
         iterations += its
         h_new = tau_max / (C.size - 1)
         if C.size != n_before or h_new != h:
-            replicas = [dict(r, C=_regrid(r["C"], h, C.size, h_new)) for r in replicas]
+            replicas = [dict(r, C=_regrid(r["C"], h, C.size, h_new), taper=_regrid(r["taper"], h, C.size, h_new))
+                        for r in replicas]
             h = h_new
         all_solved &= how == "solved"
         residuals.append(res)
@@ -722,7 +796,7 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
             bar.close()
             return _early_exit(params, rule, st, h, C, out, residuals[-1], how, history, iterations, branch,
                                seed, start)
-        replicas.append(dict(C=out["C"], tau_star=tau_star(out["C"], h), weight=n_samples))
+        replicas.append(dict(C=out["C"], tau_star=tau_star(out["C"], h), weight=n_samples, taper=out["taper"]))
         C = _weighted_replicas(replicas)[0]   # warm start for the next replica
         if len(replicas) >= st.min_replicas:
             # the error that matters is that of the answer, the pooled solve on at most max_samples paths
@@ -756,6 +830,7 @@ def _solve_monte_carlo(params, rule, st, seed, init, progress, start):
     C_fin = out["C"]
     # the standard error of a solve on n_pool paths (not of all the replicas' paths, which may be more)
     C_err = _weighted_replicas(replicas, n_paths=n_pool)[1]
+    C_err = _tail_error(C_err, out, replicas)
     R = len(replicas)
     Cx_fin = per_path_autocovariance(out["x"], n_lag).mean(axis=1)
     # draws of x for averages over x (Eq. 21): ~100 times on n_samples paths, as many as one replica has, so

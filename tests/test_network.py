@@ -144,3 +144,14 @@ def test_bad_durations(T, burn):
     net = PlasticNetwork(Params(2.0, 1.0, 2.5), 10, seed=0)
     with pytest.raises(ValueError):
         net.run(T, burn=burn)
+
+
+def test_ensemble_lag_axis_is_the_recorded_spacing():
+    """record_dt = 0.05 with dt = 0.02 records every 2 steps (0.04): the lag axis must say so (it used to be
+    labelled with the requested 0.05, stretching C(tau) by 25%)."""
+    import dmft
+    from dmft.ensemble import simulate_ensemble
+
+    ens = simulate_ensemble(dmft.Params(2.0, 0.0, 2.5), 30, n_seeds=2, T=4.0, burn=1.0, dt=0.02, record_dt=0.05,
+                            max_lag=1.0, progress=False)
+    assert ens.tau[1] == pytest.approx(0.04) and ens.settings["record_dt"] == pytest.approx(0.04)

@@ -128,7 +128,10 @@ def test_plasticity_rules_of_appendix_A():
     # presynaptic rule: the constant input I > 0 [Eq. A7] gives phi a mean, so C has a plateau
     pre = solve(Params(2.0, 1.0, 2.5), PlasticityRule("presynaptic"), seed=0, settings=QUICK)
     assert pre.converged, pre.message
-    assert pre.C[-1] > 10 * pre.C_err[-1]
+    # the plateau is a slow (zero-frequency) mode of the self-consistency: replicas solved to their own fixed
+    # points spread by ~0.05 at these quick settings (they used to stop near their common start and agree
+    # to ~0.02); 5 SE is still an unambiguous plateau
+    assert pre.C[-1] > 5 * pre.C_err[-1]
     for rule in (PlasticityRule("inverse_gamma", alpha=2.0, beta=3.0),):
         r = solve(Params(2.0, 0.5, 2.5), rule, seed=0, settings=QUICK)
         assert r.converged, (rule, r.message)
@@ -219,14 +222,13 @@ def test_dmft_agrees_with_annealed_simulation_below_one():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 4, open: at g = 1.1, k = 0.5 answers from the default start and "
-                   "from an Eq. 13 start both report converged but depend on the seeds: seeds 0/1 agree (2.3% of "
-                   "C(0)), seeds 2/3 differ by 5.7% of C(0) at tau ~ 37, 9x the allowed 5 SE (tau* 18.9 +- 0.5 "
-                   "against 17.3 +- 0.3): the replica spread understates the error along the marginal mode")
 def test_near_critical_answer_does_not_depend_on_the_initial_guess():
     """1 < g < 1.5, k != 0: the self-consistency is nearly marginal in the timescale direction.  A converged
     answer must not depend on the start: solve from the default guess and from Eq. 13's sech profile, for
-    two pairs of seeds."""
+    two pairs of seeds.  (It was a strict xfail: seeds 2/3 differed by 9x the allowance.  Two changes fixed
+    it: a replica is solved only when its quasi-Newton step, not just its residual, is below tol (the
+    residual understates the distance along a mode with eigenvalue 1 - delta by 1/delta), and the error
+    of the tapered tail is no longer the replicas' agreement on zero.)"""
     from dmft import _generated as gen
 
     params = Params(1.1, 0.5, 2.5)
@@ -327,3 +329,45 @@ def test_truncating_window_is_grown_even_when_a_replica_solves_at_once():
     r = solve(Params(0.9, 0, 1), PlasticityRule("stern", s=5.0), seed=0,
               settings=SolverSettings(n_samples=64, tau_cap=80.0))
     assert r.status == "diverging_timescale" and not r.converged and "bistable" in r.message
+
+
+def test_sharp_inverse_gamma_rule_is_the_hebbian_rule():
+    """Eq. A4 with a sharply peaked InvGamma(alpha, beta) distribution of p (alpha = 400, mean 2.5, spread
+    5%) must give the Hebbian solution at p = 2.5: the power-law kernel path against the exponential one."""
+    hb = solve(Params(2.0, 1.0, 2.5), seed=1, settings=QUICK)
+    ig = solve(Params(2.0, 1.0, 2.5), PlasticityRule("inverse_gamma", alpha=400.0, beta=401 * 2.5), seed=2,
+               settings=QUICK)
+    assert hb.converged and ig.converged
+    assert abs(ig.C0 - hb.C0) < 4 * np.hypot(ig.C0_err, hb.C0_err)
+    assert abs(ig.tau_star - hb.tau_star) < 4 * np.hypot(ig.tau_star_err, hb.tau_star_err)
+
+
+def _simulate_stern(g, s, N, T, burn, dt, seed):
+    """C(0) of the self-coupled network (1 + d/dt) x = J phi + s phi(x) [Eq. 11], integrated here by Heun's
+    method (independent of dmft's simulator and solver)."""
+    rng = np.random.default_rng(seed)
+    J = rng.standard_normal((N, N)) * g / np.sqrt(N)
+    x = rng.standard_normal(N)
+    n_b, n_r = int(burn / dt), int(T / dt)
+    acc = 0.0
+    for n in range(n_b + n_r):
+        ph = np.tanh(x)
+        if n >= n_b:
+            acc += ph @ ph / N
+        f1 = -x + J @ ph + s * ph
+        xp = x + dt * f1
+        php = np.tanh(xp)
+        x = x + 0.5 * dt * (f1 - xp + J @ php + s * php)
+    return acc / n_r
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("s", [0.8, 1.2])
+def test_stern_solution_agrees_with_simulated_self_coupled_networks(s):
+    """Eqs. 10-11: C(0) of the Stern rule against four simulated N = 1000 networks at g = 0.5 (measured:
+    0.3216 +- 0.0049 against 0.3219 +- 0.0022 at s = 0.8; 0.6698 +- 0.0020 against 0.6650 +- 0.0013 at s = 1.2)."""
+    sims = [_simulate_stern(0.5, s, 1000, 200.0, 100.0, 0.05, seed) for seed in range(4)]
+    r = solve(Params(0.5, 0, 1), PlasticityRule("stern", s=s), seed=0, settings=QUICK)
+    assert r.converged, r.message
+    mean, se = np.mean(sims), np.std(sims, ddof=1) / 2
+    assert abs(r.C0 - mean) < 4 * np.hypot(se, r.C0_err), (r.C0, r.C0_err, mean, se)
