@@ -76,7 +76,7 @@ class SolverSettings:
     max_iter    : iterations per replica before giving up.
     max_evaluations : evaluations of the single-site map in one solve (cold start, replicas, checks and
                   retries together) before giving up with ``not_converged``: bounds the time spent close
-                  to a continuous transition, where the map is marginal (g = 2: ~45; g = 1.1: ~170).
+                  to a continuous transition, where the map is marginal (g = 2: ~45; g = 1.1, k = 0.5: ~170).
     target_rel_err : stop adding replicas when SE(C0)/C0 is below this.
     min_replicas, max_replicas : replicas (independent random numbers) for the error estimate.
     block       : block length of the causal recursion.
@@ -93,7 +93,7 @@ class SolverSettings:
     tol: float = 5e-4
     anderson_memory: int = 5
     max_iter: int = 60
-    max_evaluations: int = 240
+    max_evaluations: int = 400
     target_rel_err: float = 0.003
     min_replicas: int = 4
     max_replicas: int = 24
@@ -641,14 +641,17 @@ def near_transition_timescale(params, rule) -> Optional[float]:
     """The decay time of C near a continuous transition to chaos, sqrt(3)/gamma in the sense of Eq. 13, when
     (params, rule) are within gamma < 0.5 of one; None otherwise.
 
-    Hebbian rule: gamma = (g - 1)/(1 - k) for g > 1, k < 1 [Eq. 13].  Stern network [Eq. 11] with s < 1:
+    Hebbian rule (and the rules of App. A whose kernel has static weight k, or 0): gamma = (g - 1)/(1 - k)
+    for 1 < g < 1.5, k < 1 [Eq. 13].  Stern network [Eq. 11] with s < 1:
     (1 - s + d/dt) x = eta + s (phi(x) - x), so in the time (1 - s) t it is the same transition at the
     effective gain g/(1 - s): gamma = g/(1 - s) - 1, and the timescale is stretched by 1/(1 - s).
     There the self-consistency has a mode with eigenvalue 1 - O(gamma^2): the solver's near-marginal guard
     applies, and a window that reaches its cap means "not resolved", not a diverging timescale."""
-    if rule.name == "hebbian" and params.g > 1.0 and params.k < 1.0:
-        gamma = (params.g - 1.0) / (1.0 - params.k)
-        return math.sqrt(3.0) / gamma if params.g < 1.5 else None
+    if rule.name in ("hebbian", "pre_post", "inverse_gamma", "delayed", "presynaptic") and 1.0 < params.g < 1.5:
+        # the kernel's static weight is k (Hebbian-like rules; the delayed rule's two terms cancel to 0, and
+        # the presynaptic rule acts through a constant input): gamma = (g - 1)/(1 - weight) [Eq. 13]
+        weight = params.k if rule.name in ("hebbian", "pre_post", "inverse_gamma") else 0.0
+        return math.sqrt(3.0) * (1.0 - weight) / (params.g - 1.0) if weight < 1.0 else None
     if rule.name == "stern" and rule.s < 1.0:
         gamma = params.g / (1.0 - rule.s) - 1.0
         return math.sqrt(3.0) / (gamma * (1.0 - rule.s)) if 0.0 < gamma < 0.5 else None

@@ -371,3 +371,20 @@ def test_stern_solution_agrees_with_simulated_self_coupled_networks(s):
     assert r.converged, r.message
     mean, se = np.mean(sims), np.std(sims, ddof=1) / 2
     assert abs(r.C0 - mean) < 4 * np.hypot(se, r.C0_err), (r.C0, r.C0_err, mean, se)
+
+
+def test_evaluation_budget_ends_in_not_converged():
+    r = solve(Params(2.0, 1.0, 2.5), seed=0, settings=SolverSettings(n_samples=64, max_evaluations=6))
+    assert not r.converged and r.status == "not_converged" and "budget" in r.message
+    assert r.iterations == 6 and np.all(np.isnan(r.C_err))
+
+
+def test_stern_near_its_transition_is_never_called_a_diverging_timescale():
+    """g = 0.5, s = 0.55: g + s > 1, a finite-timescale solution (C0 ~ 0.054) behind a marginal mode.  A
+    capped window or an exhausted budget must say 'not converged, near-marginal', not 'diverging'."""
+    from dmft.stationary import near_transition_timescale
+
+    rule = PlasticityRule("stern", s=0.55)
+    assert near_transition_timescale(Params(0.5, 0, 1), rule) == pytest.approx(np.sqrt(3) / (0.5 / 0.45 - 1) / 0.45)
+    r = solve(Params(0.5, 0, 1), rule, seed=0, settings=SolverSettings(n_samples=32, max_evaluations=12))
+    assert r.status == "not_converged" and "near-marginal" in r.message
