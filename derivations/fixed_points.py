@@ -94,10 +94,13 @@ def g_zero_eigenvalues():
                    "g = 0; any k above onset; P2 = phi(chi)^2 phi'(chi)"),
             Result("g0_block_det", sp.expand(block.det()), (k, p, P2, m), "Sec. VI",
                    "determinant of that block", "g = 0; any k above onset; P2 = phi(chi)^2 phi'(chi)"),
+            # the paper's closed forms, documented (the numerics use the block's trace and determinant)
             Result("g0_bulk_eigenvalues_plus", -(1 + pl + sp.sqrt((1 + pl) ** 2 - 8 * pl / 3)) / (2 * pl), (pl,),
-                   "Sec. VI", "bulk eigenvalue -[1 + p + sqrt((1+p)^2 - 8p/3)]/(2p) at the g = 0 onset", "g = 0"),
+                   "Sec. VI", "bulk eigenvalue -[1 + p + sqrt((1+p)^2 - 8p/3)]/(2p) at the g = 0 onset", "g = 0",
+                   emit=False),
             Result("g0_bulk_eigenvalues_minus", -(1 + pl - sp.sqrt((1 + pl) ** 2 - 8 * pl / 3)) / (2 * pl), (pl,),
-                   "Sec. VI", "bulk eigenvalue -[1 + p - sqrt((1+p)^2 - 8p/3)]/(2p) at the g = 0 onset", "g = 0")]
+                   "Sec. VI", "bulk eigenvalue -[1 + p - sqrt((1+p)^2 - 8p/3)]/(2p) at the g = 0 onset", "g = 0",
+                   emit=False)]
 
 
 _ = mpmath  # mpmath backs sp.nsolve

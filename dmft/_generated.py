@@ -137,22 +137,6 @@ def g0_block_det(k, p, P2, m):
     return -2*P2*k*m/p - P2*k/p + p**(-1.0)
 
 
-# --- Fixed points: g = 0 reduced-Jacobian eigenvalues
-def g0_bulk_eigenvalues_plus(p):
-    """bulk eigenvalue -[1 + p + sqrt((1+p)^2 - 8p/3)]/(2p) at the g = 0 onset [Sec. VI].
-
-    Assumptions: g = 0."""
-    return (1/2)*(-p - numpy.sqrt(-8/3*p + (p + 1)**2) - 1)/p
-
-
-# --- Fixed points: g = 0 reduced-Jacobian eigenvalues
-def g0_bulk_eigenvalues_minus(p):
-    """bulk eigenvalue -[1 + p - sqrt((1+p)^2 - 8p/3)]/(2p) at the g = 0 onset [Sec. VI].
-
-    Assumptions: g = 0."""
-    return (1/2)*(-p + numpy.sqrt(-8/3*p + (p + 1)**2) - 1)/p
-
-
 # --- Fixed-point count: turning point and bistable range
 def fp_eta_m(s):
     """eta_m: half-width of the bistable range of eta [Sec. VI].
@@ -217,8 +201,6 @@ __all__ = [
     'g0_k_of_chi',
     'g0_block_trace',
     'g0_block_det',
-    'g0_bulk_eigenvalues_plus',
-    'g0_bulk_eigenvalues_minus',
     'fp_eta_m',
     'fp_slope_near_turning_point',
     'fp_log2_number',

@@ -93,8 +93,10 @@ def test_g0_eigenvalues_match_a_direct_reduced_jacobian():
     phi = np.tanh(x)
     A = k / N * np.outer(phi, phi)
     lam = np.sort_complex(np.linalg.eigvals(reduced_jacobian(Params(0.0, k, p), x, np.zeros((N, N)), A)))
+    # the paper's closed forms (Sec. VI), typed here from the paper
+    root = math.sqrt((1 + p) ** 2 - 8 * p / 3)
     expected = np.sort_complex(np.array(
-        [gen.g0_bulk_eigenvalues_plus(p)] * (N - 1) + [gen.g0_bulk_eigenvalues_minus(p)] * (N - 1)
+        [-(1 + p + root) / (2 * p)] * (N - 1) + [-(1 + p - root) / (2 * p)] * (N - 1)
         + [0.0, -1 / p - 2 / 3], dtype=complex))
     assert np.abs(lam - expected).max() < 1e-6   # repeated eigenvalues: sqrt(eps) accuracy
 

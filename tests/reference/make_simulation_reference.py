@@ -55,7 +55,8 @@ def main(out: Path) -> None:
             rows[-1]["C"][0], rows[-1]["C_err"][0], a["C"][0], DT, b["C"][0], 2 * DT, rows[-1]["wall_s"]), flush=True)
     meta = dict(script="tests/reference/make_simulation_reference.py", N=N, n_networks=N_SEEDS, T=T,
                 burn=BURN, dt=DT, record_dt=RECORD_DT, max_lag=MAX_LAG, seeds=list(range(SEED0, SEED0 + N_SEEDS)),
-                scheme="forward Euler", dmft_version=dmft.__version__ if hasattr(dmft, "__version__") else None,
+                scheme="forward Euler", dt_extrapolation="Richardson, first order: 2 C(dt) - C(2 dt), same seeds",
+                dmft_version=dmft.__version__ if hasattr(dmft, "__version__") else None,
                 numpy=np.__version__, python=platform.python_version(),
                 error="standard error across networks (ddof = 1)")
     out.write_text(json.dumps(dict(meta=meta, points=rows), indent=1) + "\n")
