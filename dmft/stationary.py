@@ -21,7 +21,10 @@ gives SE(C0) below the target; the answer is then one more solve on all their pa
 because a single solve's noise biases its slow tail by an amount that falls with its paths.  A cold
 start first approaches the solution with a quarter of the paths.  The lag window grows when C has not
 decayed inside it; a window that keeps growing past ``tau_cap`` is reported as a diverging
-timescale (the hatched region of Fig. 1b) rather than iterated forever.
+timescale (the large-k region of Fig. 1b; for the Stern network with s > 1, frozen bistable neurons)
+rather than iterated forever, except close to a continuous transition, where the timescale is finite and
+the verdict is "not converged" (:func:`near_transition_timescale`).  A replica is solved when both its
+residual and its quasi-Newton step are below ``tol``; a solve stops after ``max_evaluations``.
 
 k = 0 with the Hebbian rule is solved exactly instead (:mod:`dmft.scs`).
 """
