@@ -215,12 +215,13 @@ def stern_fixed_point(g: float, s: float, phi: str = "tanh") -> FixedPointSoluti
 
 
 def branch_slope(g: float, s: float) -> float:
-    """dk/ds along the fixed-point branch k(s) = s / C(0)(s), by a central difference."""
+    """dk/ds along the fixed-point branch k(s) = s / C(0)(s): a central difference, or a forward one when
+    s - ds is below the existence edge (the branch exists for every s above it)."""
     ds = 1e-5 * (s - 1.0)
-    lo, hi = stern_fixed_point(g, s - ds), stern_fixed_point(g, s + ds)
-    if not (lo.exists and hi.exists):
-        lo, hi, ds = stern_fixed_point(g, s), hi if hi.exists else stern_fixed_point(g, s), ds / 2
-    return (hi.k - lo.k) / (2.0 * ds)
+    lo = stern_fixed_point(g, s - ds)
+    if not lo.exists:
+        return (stern_fixed_point(g, s + ds).k - stern_fixed_point(g, s).k) / ds
+    return (stern_fixed_point(g, s + ds).k - lo.k) / (2.0 * ds)
 
 
 @dataclass
