@@ -20,7 +20,9 @@ from scipy.sparse.linalg import LinearOperator, eigs
 
 from dmft import Params
 from dmft.kernels import HEBBIAN
-from dmft.stationary import SolverSettings, _anderson, _SingleSite, solve
+from dmft.driver import Driver
+from dmft.single_site import SingleSite
+from dmft.stationary import SolverSettings, _AutocovarianceProblem, solve
 
 
 class _NoBar:
@@ -33,10 +35,11 @@ def leading_eigenvalues(params: Params, n_eig: int = 4, n_samples: int = 256, se
     replica residual)."""
     res = solve(params, seed=0)
     h, tau_max = res.tau_step, float(res.tau[-1])
-    engine = _SingleSite(params, HEBBIAN, h, n_samples, max(200.0, 4.0 * tau_max), 64,
-                         np.random.default_rng(seed), tau_max)
-    C, _, _, resid, _, _ = _anderson(engine, res.C.copy(), None, SolverSettings(tol=1e-6, max_iter=200), [],
-                                     _NoBar())
+    engine = SingleSite(params, HEBBIAN, h, n_samples, max(200.0, 4.0 * tau_max), 64,
+                        np.random.default_rng(seed), tau_max)
+    st = SolverSettings(tol=1e-6, max_iter=200)
+    driver = Driver(_AutocovarianceProblem(params, HEBBIAN, st, None), st, [], _NoBar())
+    C, _, resid, _, _ = driver.anderson(engine, res.C.copy())
     F0 = engine.run(C, None)["C"]
     eps = 1e-3 * C[0]
     count = [0]

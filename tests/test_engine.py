@@ -14,12 +14,12 @@ from dmft import Params
 from dmft.kernels import HEBBIAN, PlasticityRule
 from dmft.observables import per_path_autocovariance
 from dmft.scs import scs_solution
-from dmft.stationary import _SingleSite
+from dmft.single_site import SingleSite
 from dmft.volterra import implicit_step
 
 
 def _engine(params, rule=HEBBIAN, tau_max=30.0, n_samples=1024, seed=5):
-    return _SingleSite(params, rule, 0.1, n_samples, 200.0, 64, np.random.default_rng(seed), tau_max)
+    return SingleSite(params, rule, 0.1, n_samples, 200.0, 64, np.random.default_rng(seed), tau_max)
 
 
 def _mean_and_se(per_path):

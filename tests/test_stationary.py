@@ -6,8 +6,8 @@ from scipy import integrate, optimize
 from dmft import Params
 from dmft.ensemble import simulate_ensemble
 from dmft.kernels import PlasticityRule
-from dmft.stationary import (SolverSettings, UnphysicalSolutionError, _check_physical, leak_folded_kernel,
-                             solve)
+from dmft.single_site import leak_folded_kernel
+from dmft.stationary import SolverSettings, UnphysicalSolutionError, _check_physical, solve
 from dmft.volterra import causal_recursion
 
 
@@ -260,7 +260,7 @@ def test_pair_table_matches_arcsine_law_for_erf(var):
     """E[erf(a z1) erf(a z2)] = (2/pi) arcsin(2 a^2 c / (1 + 2 a^2 v)) for Var z = v, Cov = c: a closed
     form the Chebyshev table of the control variate does not use."""
     from dmft.nonlinearities import get_nonlinearity
-    from dmft.stationary import gaussian_pair_table
+    from dmft.single_site import gaussian_pair_table
 
     a2 = np.pi / 4                                   # dmft's erf is erf(sqrt(pi)/2 x)
     cov = var * np.concatenate([[1.0], np.linspace(1, -1, 301)[1:]])
@@ -303,12 +303,12 @@ def test_exact_k0_window_grows_until_C_has_decayed():
 
 def test_error_bar_is_that_of_the_pooled_paths():
     """Replicas with 3 x 2048 paths but a pooled solve capped at 4096: the SE is sigma / sqrt(4096)."""
-    from dmft.stationary import _weighted_replicas
+    from dmft.driver import weighted_replicas
 
     rng = np.random.default_rng(0)
     reps = [dict(C=np.array([1.0 + 0.02 * rng.standard_normal()]), weight=2048) for _ in range(3)]
-    _, se_all, _ = _weighted_replicas(reps)
-    _, se_pool, _ = _weighted_replicas(reps, n_paths=4096)
+    _, se_all, _ = weighted_replicas(reps)
+    _, se_pool, _ = weighted_replicas(reps, n_paths=4096)
     assert se_pool[0] == pytest.approx(se_all[0] * np.sqrt(6144 / 4096))
 
 
