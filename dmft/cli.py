@@ -205,6 +205,17 @@ def cmd_boundary(args) -> dict:
     return out
 
 
+def cmd_freeze(args) -> dict:
+    from .freezable import freeze
+    from .replica import ReplicaSettings
+
+    params = Params(args.g, args.k, args.p, args.phi)
+    st = ReplicaSettings(n_samples=args.samples, target_rel_err=args.target_rel_err)
+    out = freeze(params, seed=args.seed, settings=st, progress=args.progress).summary()
+    out["provenance"] = _provenance(args)
+    return out
+
+
 def cmd_derive(args) -> dict:
     import derivations
 
@@ -328,6 +339,18 @@ def build_parser() -> argparse.ArgumentParser:
     bd.add_argument("--json", action="store_true")
     progress_flags(bd)
     bd.set_defaults(func=cmd_boundary)
+
+    fr = sub.add_parser("freeze", help="freezable chaos: the phase after halting the synapses (Sec. VII)",
+                        description="Two-replica DMFT [Eqs. 27-35] (dmft.freezable.freeze): the stationary "
+                                    "solution, then the dynamic and fixed-point solutions for the overlap Q(t) "
+                                    "and network B's D, and the phase (nonfreezable, semifreezable, freezable). "
+                                    "Takes about a minute.")
+    common(fr)
+    fr.add_argument("--seed", type=int, default=0)
+    fr.add_argument("--samples", type=int, default=128, help="A paths per replica (default 128)")
+    fr.add_argument("--target-rel-err", dest="target_rel_err", type=float, default=0.01,
+                    help="target SE(Q0)/Q0 (default 0.01)")
+    fr.set_defaults(func=cmd_freeze)
 
     d = sub.add_parser("derive", help="run the SymPy derivations and regenerate dmft/_generated.py "
                                       "and docs/derivations.md (same as python -m derivations)")

@@ -177,7 +177,7 @@ class Driver:
         """Independent replicas, each warm-started from the mean of those before, until the standard error of a
         solve on all their paths (at most max_samples) is below the target; replicas double their paths when
         many more would be needed.  Returns (x, window, records, engine, last Evaluation, how)."""
-        st, key, i0 = self.st, self.problem.value_key, self.problem.target_index
+        st, key = self.st, self.problem.value_key
         records, engine, n_samples, ev, how = [], None, st.n_samples, None, "solved"
         while len(records) < st.max_replicas:
             if engine is not None:
@@ -190,6 +190,7 @@ class Driver:
             records.append(rec)
             x = self.problem.warm_start(x, weighted_replicas(records, key)[0])
             if len(records) >= st.min_replicas:
+                i0 = self.problem.target_index       # (it may move when the window grows)
                 total = sum(r["weight"] for r in records)
                 mean, err, _ = weighted_replicas(records, key, n_paths=min(total, st.max_samples))
                 if err[i0] <= st.target_rel_err * abs(mean[i0]):

@@ -100,14 +100,16 @@ class SingleSite:
             xi += p.g * math.sqrt(plateau) * self._static
         return xi, lam, plateau, worst
 
-    def eta(self, C: np.ndarray) -> np.ndarray:
-        """The field eta itself [Eq. 7] on the recorded steps (recorded steps, paths), drawn from the same random
+    def eta(self, C: np.ndarray, full_period: bool = False) -> np.ndarray:
+        """The field eta itself [Eq. 7] on the recorded steps (recorded steps, paths), or on the whole circulant
+        period (row i at time i h; the recorded steps are rows burn .. n_t - 1), drawn from the same random
         numbers as :meth:`fields` (so that xi = (1 + d/dt)^{-1} eta path by path); the two-replica solver
         needs it for the conditional mean of eta_B [Eq. C1a]."""
         p, n_lag = self.params, C.size
         plateau = max(float(np.mean(C[int(0.9 * n_lag):])), 0.0) if self.rule.name == "presynaptic" else 0.0
         lam, _ = circulant_spectrum(p.g ** 2 * (C - plateau), self.period, self.h)
-        eta = fields_from_coefficients(lam, self._noise(), self.period)[self.burn:self.n_t]
+        eta = fields_from_coefficients(lam, self._noise(), self.period)
+        eta = eta if full_period else eta[self.burn:self.n_t]
         if plateau > 0:
             eta += p.g * math.sqrt(plateau) * self._static
         return eta

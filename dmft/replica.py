@@ -1,0 +1,386 @@
+"""Two-replica DMFT of freezable chaos: the overlap Q(t) and network B's autocovariance D [Eqs. 27-35, App. C 2].
+
+Network A runs its plastic dynamics; network B has the same J and the couplings A(0) halted at t = 0 [Eq. 27].
+Q(t) = <phi_A(t) phi_B> (B at late times) [Eq. 28] solves a self-consistency that plugs into the package's
+driver (:mod:`dmft.driver`) like the stationary C does:
+
+1. The A paths are single-site paths at the stationary C (:class:`dmft.single_site.SingleSite`), with their
+   fields eta_A (covariance g^2 C).  A replica holds one set of them fixed; every time t0 along a path serves
+   as a halt time ("time shifts multiply the samples", App. C 2).
+2. Given Q, eta_B's conditional mean is mu_B(t0) = sum_n a_n eta_A(t0 + n h) with C * a = Q [Eq. C1a]: a is
+   found by Fourier division on the circulant of the sampled fields, so that Cov(eta_A(t0 + t), mu_B(t0)) =
+   g^2 Q(t) holds exactly for the sampled process, with a Tikhonov floor ``regularization`` x C(0) (Q's
+   Monte Carlo noise would otherwise be divided by the vanishing high-frequency spectrum of C).
+   delta = Var(mu_B) / g^2 = a . C a [Eq. C1c].
+3. I_B(t0) = (k/p) int_0^inf e^{-s/p} Q(-s) phi_A(t0 - s) ds (the halted plastic input, Eq. 32b) and the static
+   input m = mu_B + I_B: network B then depends on A only through m (:mod:`dmft.halted`).
+4. Network B's solution of the requested kind (fixed point, or dynamic: D decaying) from the law of m, by
+   Gaussian integrals (:class:`dmft.halted.HaltedSite`); phi_B averaged over its own Gaussian part given m is
+   Phi_V(m) = E phi(m + sqrt(V) u).
+5. Q_new(t) = < phi_A(t0 + t) Phi_V(m(t0)) > over paths and halt times [Eq. 34a].
+
+Q = 0 is always a solution (x -> -x symmetry); the iteration starts from Q = C (B = A at the halt) and finds
+the positive nontrivial solution when there is one, else collapses to 0 (verdict "trivial").
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+import numpy as np
+import scipy.fft
+from scipy import signal
+
+from .driver import TERMINAL, BudgetExhausted, Driver, Evaluation, tail_error, weighted_replicas
+from .errors import UnphysicalSolutionError
+from .gp import circulant_spectrum
+from .halted import HaltedSite
+from .kernels import HEBBIAN
+from .progress import progress_bar
+from .single_site import SingleSite, cosine_taper, noise_cut
+from .stationary import DMFTResult, SolverSettings, solve
+
+KINDS = ("dynamic", "fixed-point")
+
+
+@dataclass(frozen=True)
+class ReplicaSettings(SolverSettings):
+    """Settings of :func:`solve_overlap` (those of :class:`dmft.stationary.SolverSettings`, with defaults for Q).
+
+    target_rel_err : stop adding replicas when SE(Q(0))/Q(0) is below this.
+    t_window       : initial half-width of the Q(t) window (default: the stationary C's window, at least 30).
+    regularization : Tikhonov floor of the Fourier division C * a = Q, relative to C(0).
+    halt_stride    : use every this-many-th step as a halt time for network B's statistics (all are used for Q).
+    """
+
+    n_samples: int = 128
+    max_samples: int = 1024
+    mixing: float = 0.5
+    anderson_memory: int = 3
+    target_rel_err: float = 0.01
+    tol: float = 1e-3
+    min_replicas: int = 3
+    max_replicas: int = 12
+    t_window: Optional[float] = None
+    regularization: float = 1e-3
+    halt_stride: int = 5
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.t_window is not None and not (math.isfinite(self.t_window) and self.t_window > 0):
+            raise ValueError(f"t_window must be a positive finite number, got {self.t_window!r}")
+        if not (math.isfinite(self.regularization) and 0 < self.regularization < 1):
+            raise ValueError(f"regularization must be in (0, 1), got {self.regularization!r}")
+        if isinstance(self.halt_stride, bool) or not isinstance(self.halt_stride, int) or self.halt_stride < 1:
+            raise ValueError(f"halt_stride must be a positive integer, got {self.halt_stride!r}")
+
+
+@dataclass
+class OverlapResult:
+    """One solution of the two-replica DMFT (kind "dynamic" or "fixed-point"), or the verdict that the nontrivial
+    one does not exist (status "trivial": only Q = 0)."""
+
+    kind: str
+    t: np.ndarray                 # halt-time axis, both sides of the halt at t = 0
+    Q: np.ndarray
+    Q_err: np.ndarray
+    Q0: float
+    Q0_err: float
+    D0: float
+    D_inf: float
+    delta: float                  # [Eq. C1c]
+    r: float                      # bulk radius of the halted network's Jacobian [Eq. 30]
+    rho0: float                   # [Eq. 35]
+    rho0_err: float
+    rho: np.ndarray
+    tau: np.ndarray               # D(tau) (dynamic: from the potential; fixed point: constant)
+    D: np.ndarray
+    C0: float
+    converged: bool
+    status: str                   # "converged" | "not_converged" | "trivial" | "window_cap"
+    residual: float
+    residual_history: list
+    iterations: int
+    settings: dict = field(default_factory=dict)
+    seed: Optional[int] = None
+    wall_s: float = 0.0
+    message: str = ""
+    D_decay_time: float = float("nan")
+
+    @property
+    def nontrivial(self) -> bool:
+        return self.status in ("converged", "not_converged") and self.Q0 > 0
+
+    def summary(self) -> dict:
+        return dict(kind=self.kind, Q0=self.Q0, Q0_err=self.Q0_err, D0=self.D0, D_inf=self.D_inf, delta=self.delta,
+                    r=self.r, rho0=self.rho0, rho0_err=self.rho0_err, converged=self.converged, status=self.status,
+                    residual=self.residual, iterations=self.iterations, D_decay_time=self.D_decay_time,
+                    message=self.message)
+
+
+class _HaltEngine:
+    """One replica of the A side: S single-site paths at the stationary C, their fields eta_A on the whole
+    circulant period, and the FFTs that every evaluation reuses."""
+
+    def __init__(self, stationary: DMFTResult, params, n_paths: int, M: int, t_record: float, rng, block: int):
+        self.params, self.C, self.M = params, stationary.C, M
+        self.h = stationary.tau_step
+        self.site = SingleSite(params, HEBBIAN, self.h, n_paths, t_record, block, rng, float(stationary.tau[-1]))
+        self.n_rec, self.period, self.burn = self.site.n_rec, self.site.period, self.site.burn
+        if self.n_rec < 4 * M + 10:
+            raise ValueError("recorded paths too short for the Q window")
+        self.lam = circulant_spectrum(self.C, self.period, self.h)[0]        # eigenvalues of C (no g^2)
+        self.taper = None
+        self._draw()
+
+    def new_noise(self):
+        self.site.new_noise()
+        self.taper = None
+        self._draw()
+
+    def _draw(self):
+        x = self.site.run(self.C, None)["x"]
+        self.phi = self.params.nonlinearity.phi(x)                          # (n_rec, S)
+        # eta_A on the whole period, for the circular correlation with a (the circulant field is periodic)
+        full = self.site.eta(self.C, full_period=True)
+        self.eta_hat = scipy.fft.rfft(full, axis=0, workers=-1)
+        self.n_fft = scipy.fft.next_fast_len(self.n_rec + 2 * self.M + 2)
+        self.phi_hat = scipy.fft.rfft(self.phi, n=self.n_fft, axis=0, workers=-1)
+
+
+class _OverlapProblem:
+    """Q = F(Q) [Eq. 34a] for :class:`dmft.driver.Driver`; the iterate is Q on t = h (-M..M)."""
+
+    value_key = "Q"
+
+    def __init__(self, stationary: DMFTResult, kind: str, st: ReplicaSettings, rng):
+        self.stat, self.kind, self.st, self.rng = stationary, kind, st, rng
+        self.params = stationary.params
+        self.h = stationary.tau_step
+        self.cap_M = int(round(max(4 * float(stationary.tau[-1]), 200.0) / self.h))
+        self.hint = None           # network B's last a (warm start of its root search)
+        self.last_B = None
+
+    @property
+    def target_index(self):
+        return self._M
+
+    def engine(self, window, n_paths):
+        M = window
+        self._M = M
+        t_rec = self.st.t_record or max(300.0, 10.0 * M * self.h)
+        return _HaltEngine(self.stat, self.params, n_paths, M, t_rec, self.rng, self.st.block)
+
+    def evaluate(self, eng, x):
+        p, M, h = self.params, eng.M, eng.h
+        Q = x
+        P = eng.period
+        # --- conditional mean mu_B [Eq. C1a]: C * a = Q on the circulant, Tikhonov-floored
+        q = np.zeros(P)
+        q[:M + 1] = Q[M:]
+        q[P - M:] = Q[:M]
+        lam = eng.lam
+        # the floor is relative to C(0), the eigenvalue level of white noise of C's variance, not to max C^:
+        # a slowly decaying C has a large C^(0), and a floor tied to it would cut the frequencies that carry
+        # most of a's weight (Q ~ C puts a near a delta function, eta_B ~ eta_A(0))
+        floor = self.st.regularization * self.stat.C0
+        a_hat = scipy.fft.rfft(q) * lam / (lam ** 2 + floor ** 2)
+        a = scipy.fft.irfft(a_hat, n=P)
+        Ca = scipy.fft.irfft(scipy.fft.rfft(a) * lam, n=P)
+        delta = float(a @ Ca)                                   # Var(mu_B) / g^2 [Eq. C1c]
+        Q_implied = np.concatenate([Ca[P - M:], Ca[:M + 1]])    # the Q the sampled mu_B actually carries
+        mu = scipy.fft.irfft(np.conj(a_hat)[:, None] * eng.eta_hat, n=P, axis=0, workers=-1)
+        rows = np.arange(M, eng.n_rec - M)                     # halt times with the whole window recorded
+        mu = mu[eng.burn + rows]
+        # --- halted plastic input I_B (Eq. 32b), causal in phi_A
+        s = np.arange(M + 1)
+        b = (p.k / p.p) * h * np.exp(-s * h / p.p) * Q[M - s]
+        b[0] *= 0.5
+        I_B = scipy.fft.irfft(eng.phi_hat * scipy.fft.rfft(b, n=eng.n_fft)[:, None], n=eng.n_fft, axis=0,
+                              workers=-1)[rows]
+        m = mu + I_B
+        # --- network B from the law of m
+        B = HaltedSite(m[::self.st.halt_stride], delta, p.g, p.nonlinearity)
+        sol = B.fixed_point() if self.kind == "fixed-point" else B.dynamic(hint=self.hint)
+        trivial_in = float(np.max(np.abs(Q))) < 1e-3 * self.stat.C0
+        if sol is None:
+            # No solution of this kind for network B at this Q (a fixed point needs < phi(m)^2 > > delta; a
+            # dynamic one a decaying D).  Pull the overlap back (F = Q / 2): if a nontrivial solution exists the
+            # iteration returns to it, otherwise it ends at Q = 0 ("trivial").  Such an evaluation is never a
+            # solved one (its residual is Q / 2).
+            scale = max(float(np.max(np.abs(Q))), 1e-3 * self.stat.C0)
+            return Evaluation(F=0.5 * Q, scale=scale, n_measured=Q.size,
+                              trivial=float(np.max(np.abs(Q))) < 1e-3 * self.stat.C0,
+                              out=dict(B=None, sol=None, delta=delta, m_var=float(m.var()), mu=mu, I_B=I_B,
+                                       rows=rows))
+        if sol.kind == "dynamic":
+            self.hint = sol.a
+        Phi = B.Phi(sol.V)(m)                                   # (rows, S)
+        # --- Q_new(t) = < phi_A(t0 + t) Phi_V(m(t0)) > [Eq. 34a], per path
+        pad = np.zeros((eng.n_rec, Phi.shape[1]))
+        pad[rows] = Phi
+        corr = scipy.fft.irfft(eng.phi_hat * np.conj(scipy.fft.rfft(pad, n=eng.n_fft, axis=0, workers=-1)),
+                               n=eng.n_fft, axis=0, workers=-1)
+        idx = np.arange(-M, M + 1) % eng.n_fft
+        per_path = corr[idx] / rows.size                        # (2M + 1, S)
+        Q_raw = per_path.mean(axis=1)
+        sem = per_path.std(axis=1, ddof=1) / math.sqrt(per_path.shape[1])
+        if eng.taper is None:
+            # a lag window on each side of the halt, fixed at the replica's first evaluation (as for C)
+            right = noise_cut(Q_raw[M:], sem[M:])
+            left = noise_cut(Q_raw[M::-1], sem[M::-1])
+            eng.taper = np.concatenate([cosine_taper(M + 1, left)[:0:-1], cosine_taper(M + 1, right)])
+        F = Q_raw * eng.taper
+        big = np.nonzero(np.abs(Q_raw) > np.maximum(4 * sem, 0.02 * np.max(np.abs(Q_raw))))[0]
+        reach = int(max(M - big[0], big[-1] - M)) if big.size else 0
+        self.last_B = (B, sol)
+        scale = max(float(np.max(np.abs(Q))), float(np.max(np.abs(F))), 1e-3 * self.stat.C0)
+        return Evaluation(F=F, scale=scale, n_measured=Q.size,
+                          trivial=bool(float(np.max(np.abs(F))) < 1e-3 * self.stat.C0 and trivial_in),
+                          truncated=reach > 0.8 * M,
+                          out=dict(Q=F, sem=sem, taper=eng.taper, delta=delta, sol=sol, B=B, mu=mu, I_B=I_B,
+                                   rows=rows,
+                                   Q_implied=Q_implied, m_var=float(m.var()), n_halts=rows.size * Phi.shape[1]))
+
+    def admissible(self, x):
+        return x[x.size // 2] > 0
+
+    def grow(self, x, M):
+        M_new = int(round(1.6 * M))
+        if M_new > self.cap_M:
+            return None
+        out = np.zeros(2 * M_new + 1)
+        out[M_new - M:M_new + M + 1] = x
+        return out, M_new
+
+    @staticmethod
+    def regrid(values, old, new):
+        out = np.zeros(2 * new + 1)
+        out[new - old:new + old + 1] = values
+        return out
+
+    def record(self, ev, window):
+        sol = ev.out["sol"]
+        M = window
+        if sol is None:          # the replica ended on an iterate where B had no solution (not solved)
+            nan = float("nan")
+            return dict(Q=np.full(2 * M + 1, nan), taper=np.ones(2 * M + 1), rho0=nan, D0=nan, r=nan, delta=nan)
+        Q0 = ev.out["Q"][M]
+        return dict(Q=ev.out["Q"], taper=ev.out["taper"], rho0=Q0 / math.sqrt(sol.D0 * self.stat.C0),
+                    D0=sol.D0, r=sol.r, delta=ev.out["delta"])
+
+    @staticmethod
+    def warm_start(x, mean):
+        return mean.copy()
+
+
+def solve_overlap(stationary: DMFTResult, kind: str = "dynamic", *, settings: ReplicaSettings | None = None,
+                  seed: int | None = 0, init: "OverlapResult | None" = None, progress=None) -> OverlapResult:
+    """Solve the two-replica DMFT [Eqs. 32-34] for Q(t) and D of the given ``kind`` ("dynamic": D decays to a
+    nonzero constant; "fixed-point": dx_B/dt = 0, D constant), from a converged stationary solution.
+
+    Returns an :class:`OverlapResult`; ``status`` "trivial" means only Q = 0 was found from the initial guess
+    Q = C (or ``init``), i.e. no nontrivial solution of this kind.  Errors: from independent replicas (sets of A
+    paths); the answer is one more solve on all their paths together (:class:`dmft.driver.Driver`)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    _check_stationary(stationary)
+    st = settings or ReplicaSettings()
+    start = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    problem = _OverlapProblem(stationary, kind, st, rng)
+    h = stationary.tau_step
+    if init is not None and init.nontrivial:
+        M, x = (init.t.size - 1) // 2, init.Q.copy()               # continuation from a neighbouring point
+    else:
+        M = int(round((st.t_window or max(30.0, float(stationary.tau[-1]))) / h))
+        n = min(M + 1, stationary.C.size)
+        half = np.zeros(M + 1)
+        half[:n] = stationary.C[:n]
+        # Q = C / 2: B starts strongly aligned with A at the halt (Q = C itself would put all of eta_B's
+        # variance in the conditional mean, delta = C(0), which no D <= 1 of network B can carry)
+        x = 0.5 * np.concatenate([half[:0:-1], half])
+    problem._M = M
+    history = []
+    bar = progress_bar(None, progress, desc=f"overlap ({kind})", total=st.min_replicas * 10, auto=True)
+    driver = Driver(problem, st, history, bar)
+    try:
+        x, M, records, engine, ev, how = driver.replicas(x, M)
+        if how not in TERMINAL:
+            x, M, ev, how, n_pool = driver.pooled(x, M, records)
+    except BudgetExhausted:
+        bar.close()
+        return _empty(stationary, kind, st, seed, start, history, driver.iterations, "not_converged",
+                      f"evaluation budget exhausted ({st.max_evaluations} evaluations)")
+    bar.close()
+    if how == "trivial":
+        return _empty(stationary, kind, st, seed, start, history, driver.iterations, "trivial",
+                      f"the iteration from Q = C/2 collapsed to Q = 0: no nontrivial {kind} solution"
+                      + (" (network B had no solution of this kind along the way)" if ev.out.get("sol") is None
+                         else ""))
+    if how == "cap":
+        return _empty(stationary, kind, st, seed, start, history, driver.iterations, "window_cap",
+                      "Q(t) has not decayed within the largest window")
+    out = ev.out
+    sol, B = out["sol"], out["B"]
+    Q = out["Q"]
+    Q_err = tail_error(weighted_replicas(records, "Q", n_paths=n_pool)[1], out["sem"], out["taper"], records)
+    rho0_err = float(weighted_replicas(records, "rho0", n_paths=n_pool)[1])
+    t = h * np.arange(-M, M + 1)
+    C0 = stationary.C0
+    rho = Q / math.sqrt(sol.D0 * C0)
+    if Q[M] < 0:
+        Q, rho = -Q, -rho                                    # the positive one of the pair +-Q
+    if kind == "dynamic":
+        tau, D = B.profile(sol, tau_max=float(stationary.tau[-1]) * 4, dtau=h)
+        span = sol.D0 - sol.D_inf
+        decay = float(np.trapezoid((D - sol.D_inf) / span, tau)) if span > 0 else float("inf")
+    else:
+        tau, D = np.array([0.0]), np.array([sol.D0])
+        decay = float("inf")
+    if np.any(np.abs(Q) > np.sqrt(sol.D0 * C0) * (1 + 1e-9) + 4 * Q_err):
+        raise UnphysicalSolutionError("|Q(t)| > sqrt(D(0) C(0)) beyond noise (Cauchy-Schwarz)")
+    if not (sol.D0 + 1e-12 >= out["delta"]):
+        raise UnphysicalSolutionError(f"D(0) = {sol.D0:.4g} < delta = {out['delta']:.4g}: the conditional "
+                                      "covariance of eta_B would not be positive semi-definite [Eq. C1b]")
+    Q0_err = float(Q_err[M])
+    se_ok = Q0_err <= st.target_rel_err * Q[M] * (1 + 1e-9)
+    converged = bool(driver.all_solved and se_ok)
+    resid = float(max(driver.residuals))
+    status = "converged" if converged else "not_converged"
+    message = (f"{kind} solution on {n_pool} paths x {out['n_halts'] // max(n_pool, 1)} halt times; "
+               f"{len(records)} replicas; SE(Q0)/Q0 = {Q0_err / Q[M]:.2e} (target {st.target_rel_err:g}); "
+               f"all replicas solved: {driver.all_solved}")
+    return OverlapResult(kind=kind, t=t, Q=Q, Q_err=Q_err, Q0=float(Q[M]), Q0_err=Q0_err, D0=sol.D0,
+                         D_inf=sol.D_inf, delta=out["delta"], r=sol.r, rho0=float(rho[M]), rho0_err=rho0_err,
+                         rho=rho, tau=tau, D=D, C0=C0, converged=converged, status=status, residual=resid,
+                         residual_history=history, iterations=driver.iterations, settings=asdict(st), seed=seed,
+                         wall_s=time.perf_counter() - start, message=message, D_decay_time=decay)
+
+
+def _empty(stationary, kind, st, seed, start, history, iterations, status, message):
+    nan = float("nan")
+    z = np.zeros(1)
+    zero = status == "trivial"
+    return OverlapResult(kind=kind, t=z, Q=z, Q_err=z, Q0=0.0 if zero else nan, Q0_err=0.0 if zero else nan,
+                         D0=nan, D_inf=nan, delta=0.0 if zero else nan, r=nan, rho0=0.0 if zero else nan,
+                         rho0_err=0.0 if zero else nan, rho=z, tau=z, D=z, C0=stationary.C0, converged=zero,
+                         status=status, residual=history[-1] if history else nan, residual_history=history,
+                         iterations=iterations, settings=asdict(st), seed=seed, wall_s=time.perf_counter() - start,
+                         message=message)
+
+
+def _check_stationary(stationary):
+    if not isinstance(stationary, DMFTResult):
+        raise ValueError(f"need the stationary DMFTResult of network A, got {type(stationary).__name__}")
+    if stationary.rule.get("rule") != "hebbian":
+        raise ValueError("the two-replica DMFT is derived for the Hebbian rule of Eq. 3")
+    if not stationary.params.k > 0:
+        raise ValueError(f"freezable chaos is a property of Hebbian chaos: need k > 0, got k = {stationary.params.k}")
+    if stationary.status != "converged":
+        raise ValueError(f"the stationary solution is not usable (status {stationary.status!r}: "
+                         f"{stationary.message}); no two-replica solution without it")
+    if not stationary.params.g > 1:
+        raise ValueError("freezable chaos needs chaotic network A (g > 1, Sec. VII)")

@@ -1,0 +1,167 @@
+"""Two-replica DMFT of freezable chaos (Sec. VII): network B's Gaussian integrals against exact cases, Price's
+theorem, the g -> 1+ limit [Eqs. 36-39] against its own integrals, and bad input."""
+import math
+
+import numpy as np
+import pytest
+from scipy import integrate, optimize
+
+from dmft import Params, get_nonlinearity
+from dmft.freezable import K_ONSET_G1, freeze, near_critical_overlap, near_critical_Q
+from dmft.halted import HaltedSite
+
+TANH = get_nonlinearity("tanh")
+
+
+def _gauss(f, var):
+    """E f(z), z ~ N(0, var), by adaptive quadrature (independent of dmft.gaussian)."""
+    s = math.sqrt(var)
+    return integrate.quad(lambda u: f(s * u) * math.exp(-0.5 * u * u) / math.sqrt(2 * math.pi), -12, 12,
+                          epsabs=1e-13, limit=200)[0]
+
+
+def _scs_variance(g):
+    """Delta_0 of the k = 0 network from the energy condition, by quad + brentq."""
+    lc = lambda z: np.logaddexp(z, -z) - math.log(2.0)  # noqa: E731
+
+    def resid(q):
+        m1 = _gauss(lc, q)
+        m2 = _gauss(lambda z: lc(z) ** 2, q)
+        return g * g * (m2 - m1 * m1) - 0.5 * q * q
+    return optimize.brentq(resid, 0.05, 20.0, xtol=1e-14)
+
+
+@pytest.mark.parametrize("g", [1.5, 2.0, 3.0])
+def test_memoryless_B_is_the_scs_network(g):
+    """m = 0, delta = 0 (no overlap with A): network B is the k = 0 network, so its dynamic solution has
+    g^2 D~(0) = Delta_0 of the SCS energy condition, and it comes to rest at D~ = 0."""
+    sol = HaltedSite(np.zeros(7), 0.0, g, TANH).dynamic()
+    assert sol is not None and sol.kind == "dynamic"
+    assert sol.a * g * g == pytest.approx(_scs_variance(g), rel=1e-8)
+    assert sol.D_inf == 0.0
+
+
+def test_fixed_point_with_gaussian_static_input():
+    """With m ~ N(mu, s^2), x_B = m + z is Gaussian of variance s^2 + g^2 (D - delta): D = E tanh^2 is a 1-D root
+    (quad here; a histogram of 200000 draws there), and r^2 = g^2 E sech^4."""
+    g, delta, mu, s = 2.0, 0.15, 0.3, 0.7
+    m = mu + s * np.random.default_rng(0).standard_normal(200000)
+    sol = HaltedSite(m, delta, g, TANH).fixed_point()
+
+    def resid(D):
+        var = s * s + g * g * (D - delta)
+        return _gauss(lambda z: math.tanh(z + mu) ** 2, var) - D
+    D = optimize.brentq(resid, delta + 1e-9, 1.0)
+    # sampling error of the 200000 draws of m dominates: ~ 1e-3
+    assert sol.D0 == pytest.approx(D, abs=3e-3)
+    var = s * s + g * g * (D - delta)
+    r = g * math.sqrt(_gauss(lambda z: 1 / math.cosh(z + mu) ** 4, var))
+    assert sol.r == pytest.approx(r, abs=3e-3)
+
+
+def test_price_theorem_links_G_and_F():
+    """dG/dc = g^2 F(c) (Price's theorem with Phi' = phi): the potential's force is the covariance."""
+    m = 0.5 * np.random.default_rng(1).standard_normal(20000)
+    B = HaltedSite(m, 0.05, 2.0, TANH)
+    a = 0.6
+    for c in (0.15, 0.3, 0.45):
+        dc = 1e-4
+        dG = (B.G(c + dc, a) - B.G(c - dc, a)) / (2 * dc)
+        assert dG == pytest.approx(4.0 * B.F(c, a), rel=1e-5)
+
+
+def test_F_against_the_pair_average():
+    """For Gaussian m the pair (m + z1, m + z2) is Gaussian with variance s^2 + V and covariance s^2 + g^2 (c -
+    delta): F must be the bivariate average of tanh tanh (dblquad here)."""
+    g, delta, s = 2.0, 0.1, 0.6
+    m = s * np.random.default_rng(2).standard_normal(400000)
+    B = HaltedSite(m, delta, g, TANH)
+    a, c = 0.5, 0.3
+    var = s * s + g * g * (a - delta)
+    cov = s * s + g * g * (c - delta)
+    L = np.linalg.cholesky([[var, cov], [cov, var]])
+    w = lambda u, v: math.exp(-0.5 * (u * u + v * v)) / (2 * math.pi)  # noqa: E731
+    exact = integrate.dblquad(lambda v, u: math.tanh(L[0, 0] * u) * math.tanh(L[1, 0] * u + L[1, 1] * v) * w(u, v),
+                              -9, 9, -9, 9, epsabs=1e-10)[0]
+    assert B.F(c, a) == pytest.approx(exact, abs=2e-3)      # sampling error of m
+
+
+def test_g_to_one_limit_is_self_consistent():
+    """Eq. 38 at t = 0, integrated by quadrature of Eq. 13's C, must return the Q(0) of Eq. 37 exactly when
+    h(u, k) = k [Eq. 39]; Q(t) peaks at t > 0; r = 1 - D + eps < 1; no solution below 2/(sqrt(3) pi)."""
+    eps = 0.02
+    for k in (0.45, 0.6):
+        lim = near_critical_overlap(eps, k)
+        assert lim.exists and lim.u > 1 and lim.r < 1
+        Q = near_critical_Q(np.array([-30.0, 0.0, 30.0]), eps, k)
+        assert Q[1] == pytest.approx(eps * lim.Q0_over_eps, rel=1e-6)
+        assert Q[2] > Q[1] > Q[0] > 0
+    assert K_ONSET_G1 == pytest.approx(0.3676, abs=1e-4)
+    assert not near_critical_overlap(eps, K_ONSET_G1 - 1e-4).exists
+    assert near_critical_overlap(eps, K_ONSET_G1 + 1e-3).exists
+
+
+@pytest.mark.parametrize("g, k", [(2.0, 0.0), (2.0, -1.0), (0.8, 1.0), (1.0, 1.0)])
+def test_freeze_rejects_non_hebbian_or_non_chaotic_input(g, k):
+    with pytest.raises(ValueError, match="k > 0|g > 1"):
+        freeze(Params(g, k, 2.5))
+
+
+def test_freeze_cli_bad_input_exit_status():
+    from dmft.cli import main
+    assert main(["freeze", "--g", "2", "--k", "-1", "--json"]) == 2
+
+
+def test_overlap_needs_a_converged_stationary_solution():
+    from dmft.replica import solve_overlap
+    from dmft.stationary import SolverSettings, solve
+
+    st = solve(Params(2.0, 1.0, 2.5), settings=SolverSettings(max_evaluations=3, n_samples=32))
+    assert st.status != "converged"
+    with pytest.raises(ValueError, match="not usable"):
+        solve_overlap(st)
+
+
+def _evaluated(kind="fixed-point", S=256):
+    from dmft.replica import ReplicaSettings, _OverlapProblem
+    from dmft.stationary import solve
+
+    st = solve(Params(2.0, 1.5, 2.5), seed=0)
+    prob = _OverlapProblem(st, kind, ReplicaSettings(), np.random.default_rng(3))
+    M = int(round(20.0 / st.tau_step))
+    prob._M = M
+    half = np.zeros(M + 1)
+    half[:min(M + 1, st.C.size)] = st.C[:M + 1]
+    Q = 0.5 * np.concatenate([half[:0:-1], half])
+    eng = prob.engine(M, S)
+    return st, eng, Q, prob.evaluate(eng, Q)
+
+
+def test_conditional_mean_carries_the_overlap_covariance():
+    """mu_B = sum a eta_A [Eq. C1a] must have Cov(eta_A(t0 + t), mu_B(t0)) = g^2 Q(t) and Var mu_B = g^2 delta
+    [Eq. C1c]: measured here on the sampled fields, across paths (independent of the Fourier algebra)."""
+    st, eng, Q, ev = _evaluated()
+    g2 = st.params.g ** 2
+    eta = eng.site.eta(st.C)                   # recorded rows
+    mu, rows, M = ev.out["mu"], ev.out["rows"], eng.M
+    h = eng.h
+    for lag in (-5.0, -1.0, 0.0, 2.0, 6.0):
+        j = int(round(lag / h))
+        per_path = (eta[rows + j] * mu).mean(axis=0)
+        est, se = per_path.mean(), per_path.std(ddof=1) / math.sqrt(per_path.size)
+        assert abs(est - g2 * Q[M + j]) < 4 * se + 0.01 * g2 * Q[M], (lag, est, g2 * Q[M + j], se)
+    per_path = (mu * mu).mean(axis=0)
+    assert abs(per_path.mean() - g2 * ev.out["delta"]) < 4 * per_path.std(ddof=1) / math.sqrt(per_path.size)
+
+
+def test_halted_plastic_input_is_the_causal_sum():
+    """I_B(t0) = (k/p) int_0^inf e^{-s/p} Q(-s) phi_A(t0 - s) ds [Eq. 32b], by a direct trapezoid sum."""
+    st, eng, Q, ev = _evaluated(S=16)
+    p, h, M = st.params, eng.h, eng.M
+    for path, i in ((0, 0), (3, 500), (15, 1500)):
+        r = ev.out["rows"][i]
+        s = np.arange(M + 1)
+        terms = np.exp(-s * h / p.p) * Q[M - s] * eng.phi[r - s, path]
+        direct = (p.k / p.p) * h * (terms.sum() - 0.5 * terms[0] - 0.5 * terms[-1])
+        # trapezoid end term: Q(-M h) ~ 0
+        assert ev.out["I_B"][i, path] == pytest.approx(direct, abs=1e-9 + 1e-3 * abs(direct))
