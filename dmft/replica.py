@@ -273,7 +273,8 @@ class _OverlapProblem:
 
     @staticmethod
     def warm_start(x, mean):
-        return mean.copy()
+        # a replica that ended where B had no solution records NaN (and makes the result unconverged): keep x
+        return mean.copy() if np.all(np.isfinite(mean)) else x.copy()
 
 
 def solve_overlap(stationary: DMFTResult, kind: str = "dynamic", *, settings: ReplicaSettings | None = None,
