@@ -28,6 +28,9 @@ from scipy import integrate, interpolate, optimize
 from .gaussian import hermite_nodes, nodes_for_variance
 
 
+FROZEN_SLACK = 0.05   # how far <phi(m)^2> may fall below delta for the V = 0 (fully frozen) fixed point
+
+
 @dataclass
 class HaltedSolution:
     """One solution for network B.  kind: "fixed-point" or "dynamic"; D0 = D(0); D_inf = D(tau -> inf);
@@ -104,10 +107,17 @@ class HaltedSite:
     def fixed_point(self) -> HaltedSolution | None:
         """The fixed-point solution (the largest root D > delta), or None if there is none."""
         d = self.delta
-        grid = d + (1.0 - d) * np.linspace(1e-6, 1.0, 41)
+        grid = d + (1.0 - d) * np.linspace(0.0, 1.0, 41)
         vals = np.array([self.fixed_point_residual(D) for D in grid])
         sign = np.nonzero((vals[:-1] > 0) & (vals[1:] <= 0))[0]
         if sign.size == 0:
+            if vals[0] <= 0 and vals[0] > -FROZEN_SLACK:
+                # <phi(m)^2> <= delta: the only admissible point is V = 0, x_B = m, B's state fixed entirely by
+                # A's history (the limit the freezable-phase iteration approaches, D - delta -> 0 geometrically).
+                # D = <phi(m)^2>; the caller checks that D = delta holds at the solution.
+                D = self.expect(self.nl.phi(self.x) ** 2)
+                r = self.g * math.sqrt(self.expect(self.nl.dphi(self.x) ** 2))
+                return HaltedSolution("fixed-point", D, D, D, 0.0, r)
             return None
         i = sign[-1]
         D = optimize.brentq(self.fixed_point_residual, grid[i], grid[i + 1], xtol=1e-13, rtol=1e-12)

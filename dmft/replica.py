@@ -343,7 +343,7 @@ def solve_overlap(stationary: DMFTResult, kind: str = "dynamic", *, settings: Re
         decay = float("inf")
     if np.any(np.abs(Q) > np.sqrt(sol.D0 * C0) * (1 + 1e-9) + 4 * Q_err):
         raise UnphysicalSolutionError("|Q(t)| > sqrt(D(0) C(0)) beyond noise (Cauchy-Schwarz)")
-    if not (sol.D0 + 1e-12 >= out["delta"]):
+    if not (sol.D0 >= out["delta"] * (1 - 1e-3)):
         raise UnphysicalSolutionError(f"D(0) = {sol.D0:.4g} < delta = {out['delta']:.4g}: the conditional "
                                       "covariance of eta_B would not be positive semi-definite [Eq. C1b]")
     Q0_err = float(Q_err[M])
