@@ -31,7 +31,6 @@ from typing import Optional
 
 import numpy as np
 import scipy.fft
-from scipy import signal
 
 from .driver import TERMINAL, BudgetExhausted, Driver, Evaluation, tail_error, weighted_replicas
 from .errors import UnphysicalSolutionError
@@ -40,7 +39,7 @@ from .halted import HaltedSite
 from .kernels import HEBBIAN
 from .progress import progress_bar
 from .single_site import SingleSite, cosine_taper, noise_cut
-from .stationary import DMFTResult, SolverSettings, solve
+from .stationary import DMFTResult, SolverSettings
 
 KINDS = ("dynamic", "fixed-point")
 
