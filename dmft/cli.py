@@ -196,6 +196,13 @@ def cmd_fixed_points(args) -> dict:
 
 
 def cmd_boundary(args) -> dict:
+    if args.kind != "first-order":
+        from .onsets import onset
+
+        kind = {"semifreezable": "semifreezable", "fixed-point": "fixed_point", "freezable": "freezable"}[args.kind]
+        out = onset(args.g, args.p, kind, seed=args.seed, progress=args.progress).summary()
+        out["provenance"] = _provenance(args)
+        return out
     from .first_order import first_order_boundary
 
     b = first_order_boundary(args.g, n_s=args.n_s, seed=args.seed, progress=args.progress)
@@ -327,13 +334,18 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--json", action="store_true", help="print one JSON object")
     f.set_defaults(func=cmd_fixed_points)
 
-    bd = sub.add_parser("boundary", help="phase boundaries (first-order transition for g < 1)",
-                        description="k_c(g) = min_s y(s) from dynamic solutions of the Stern network "
-                                    "[Sec. IV C, Fig. 3c] (dmft.first_order). Takes minutes: one Monte "
-                                    "Carlo DMFT solve per point of y(s).")
-    bd.add_argument("kind", choices=["first-order"])
-    bd.add_argument("--g", type=float, required=True, help="0 < g < 1")
-    bd.add_argument("--p", type=float, default=2.5, help="recorded only: the slow form does not depend on p")
+    bd = sub.add_parser("boundary", help="phase boundaries in k at fixed g: first-order (g < 1), semifreezable, "
+                                         "fixed-point (unstable fixed-point solution), freezable (g > 1)",
+                        description="first-order: k_c(g) = min_s y(s) from dynamic solutions of the Stern network "
+                                    "[Sec. IV C, Fig. 3c] (dmft.first_order); one Monte Carlo DMFT solve per point "
+                                    "of y(s). semifreezable / fixed-point: the k where the two-replica map "
+                                    "linearised at Q = 0 has the eigenvalue 1 (dmft.onsets.linear_onset); "
+                                    "freezable: the k where the fixed-point solution's r = 1 [Eq. 30] "
+                                    "(dmft.onsets.freezing_onset). Each takes minutes.")
+    bd.add_argument("kind", choices=["first-order", "semifreezable", "fixed-point", "freezable"])
+    bd.add_argument("--g", type=float, required=True, help="0 < g < 1 (first-order) or g > 1 (the others)")
+    bd.add_argument("--p", type=float, default=2.5,
+                    help="synaptic time constant (first-order: recorded only, the slow form does not depend on p)")
     bd.add_argument("--n-s", dest="n_s", type=int, default=9, help="points on the y(s) curve (default 9)")
     bd.add_argument("--seed", type=int, default=0)
     bd.add_argument("--json", action="store_true")
@@ -347,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
                                     "Takes about a minute.")
     common(fr)
     fr.add_argument("--seed", type=int, default=0)
-    fr.add_argument("--samples", type=int, default=128, help="A paths per replica (default 128)")
+    fr.add_argument("--samples", type=int, default=512, help="A paths per replica (default 512)")
     fr.add_argument("--target-rel-err", dest="target_rel_err", type=float, default=0.01,
                     help="target SE(Q0)/Q0 (default 0.01)")
     fr.set_defaults(func=cmd_freeze)

@@ -139,18 +139,29 @@ class HaltedSite:
 
     def _rest_point(self, a: float, n_grid: int = 17):
         """b in [delta, a) with F(b) = b and F'(b) < 1, the largest such (where D~, rolling down from a, comes
-        to rest: a maximum of U), or None.  F(c) - c changes sign from + to - upwards through b."""
+        to rest: a maximum of U), or None.  F(c) - c changes sign from + to - upwards through b.
+
+        Near the merge with the fixed-point solution the dip of F(c) - c below zero that holds b (between b and
+        the minimum of U) is narrower than any fixed grid, so every grid minimum where F(c) - c stays positive is
+        refined by a bounded minimisation before it is ruled out."""
         d = self.delta
         cs = d + (a - d) * np.linspace(0.0, 1.0 - 1e-9, n_grid)
-        f = np.array([self.F(c, a) - c for c in cs])
+        fun = lambda c: self.F(c, a) - c  # noqa: E731
+        f = np.array([fun(c) for c in cs])
         eps = 1e-6 * (a - d)
-        if abs(f[0]) < 1e-13 and self.F(d + eps, a) - (d + eps) < 0:
+        if abs(f[0]) < 1e-13 and fun(d + eps) < 0:
             return d          # m = 0 (no memory): B rests at D~ = delta = 0, the SCS case
-        down = np.nonzero((f[:-1] > 0) & (f[1:] <= 0))[0]
-        if down.size == 0:
+        brackets = [(cs[i], cs[i + 1]) for i in np.nonzero((f[:-1] > 0) & (f[1:] <= 0))[0]]
+        for j in range(1, n_grid):
+            if f[j] > 0 and f[j] <= f[j - 1] and (j == n_grid - 1 or f[j] <= f[j + 1]):
+                res = optimize.minimize_scalar(fun, bounds=(cs[j - 1], cs[min(j + 1, n_grid - 1)]),
+                                               method="bounded", options=dict(xatol=1e-9 * (a - d)))
+                if res.fun < 0:
+                    brackets.append((cs[j - 1], float(res.x)))
+        if not brackets:
             return None
-        i = down[-1]
-        return optimize.brentq(lambda c: self.F(c, a) - c, cs[i], cs[i + 1], xtol=1e-12, rtol=1e-10)
+        lo, hi = max(brackets)
+        return optimize.brentq(fun, lo, hi, xtol=1e-12, rtol=1e-10)
 
     def energy(self, a: float):
         """(U(a) - U(b), b) for D~(0) = a, or (nan, None) when D~ has no rest point below a."""
@@ -221,9 +232,19 @@ class HaltedSite:
             c = min(max(y[0], b), a)
             return [y[1], c - spline(c)]
 
-        # leave the unstable rest point a along the exact small-time solution c = a - (F(a) - a) t^2 / 2
+        # D~ comes to rest at b only asymptotically, on the separatrix: an integration error makes it either turn
+        # back (the velocity changes sign) or cross b.  Either event ends the integration, and D~ is held at b
+        # from there (by then D~ - b is at the integration's error level).
+        def turned(t, y):
+            return y[1]
+        turned.terminal, turned.direction = True, 1.0
+
+        def crossed(t, y):
+            return y[0] - b
+        crossed.terminal, crossed.direction = True, -1.0
+
         out = integrate.solve_ivp(rhs, (0, tau[-1]), [a, 0.0], t_eval=tau, rtol=1e-10, atol=1e-13,
-                                  method="DOP853")
+                                  method="DOP853", events=(turned, crossed))
         c = np.clip(out.y[0], b, a)
         D = spline(c)
         if out.y.shape[1] < tau.size:              # stopped early: hold the rest value

@@ -54,8 +54,8 @@ class ReplicaSettings(SolverSettings):
     halt_stride    : use every this-many-th step as a halt time for network B's statistics (all are used for Q).
     """
 
-    n_samples: int = 128
-    max_samples: int = 1024
+    n_samples: int = 512
+    max_samples: int = 2048
     mixing: float = 0.5
     anderson_memory: int = 3
     target_rel_err: float = 0.01
@@ -107,6 +107,7 @@ class OverlapResult:
     wall_s: float = 0.0
     message: str = ""
     D_decay_time: float = float("nan")
+    r_err: float = float("nan")
 
     @property
     def nontrivial(self) -> bool:
@@ -114,12 +115,12 @@ class OverlapResult:
 
     def summary(self) -> dict:
         return dict(kind=self.kind, Q0=self.Q0, Q0_err=self.Q0_err, D0=self.D0, D_inf=self.D_inf, delta=self.delta,
-                    r=self.r, rho0=self.rho0, rho0_err=self.rho0_err, converged=self.converged, status=self.status,
+                    r=self.r, r_err=self.r_err, rho0=self.rho0, rho0_err=self.rho0_err, converged=self.converged, status=self.status,
                     residual=self.residual, iterations=self.iterations, D_decay_time=self.D_decay_time,
                     message=self.message)
 
 
-class _HaltEngine:
+class HaltEngine:
     """One replica of the A side: S single-site paths at the stationary C, their fields eta_A on the whole
     circulant period, and the FFTs that every evaluation reuses."""
 
@@ -148,6 +149,42 @@ class _HaltEngine:
         self.n_fft = scipy.fft.next_fast_len(self.n_rec + 2 * self.M + 2)
         self.phi_hat = scipy.fft.rfft(self.phi, n=self.n_fft, axis=0, workers=-1)
 
+    def static_input(self, Q: np.ndarray, floor: float):
+        """Network B's static input m = mu_B + I_B at every halt time t0 (rows) of every path, given Q on the window
+        t = h (-M..M).  Returns (m, rows, q, delta, mu, I_B, Q_implied): q is Q embedded in the circulant, delta =
+        Var(mu_B) / g^2 [Eq. C1c], Q_implied the overlap the sampled mu_B carries."""
+        M, P, lam, h, p = self.M, self.period, self.lam, self.h, self.params
+        # --- conditional mean mu_B [Eq. C1a]: C * a = Q on the circulant, Tikhonov-floored.  The floor is relative
+        # to C(0), the eigenvalue level of white noise of C's variance, not to max C^: a slowly decaying C has a
+        # large C^(0), and a floor tied to it would cut the frequencies that carry most of a's weight (Q ~ C puts
+        # a near a delta function, eta_B ~ eta_A(0))
+        q = np.zeros(P)
+        q[:M + 1] = Q[M:]
+        q[P - M:] = Q[:M]
+        a_hat = scipy.fft.rfft(q) * lam / (lam ** 2 + floor ** 2)
+        Ca = scipy.fft.irfft(a_hat * lam, n=P)
+        delta = float(_precision_form(q[:, None], lam, floor)[0])
+        Q_implied = np.concatenate([Ca[P - M:], Ca[:M + 1]])
+        rows = np.arange(M, self.n_rec - M)                    # halt times with the whole window recorded
+        mu = scipy.fft.irfft(np.conj(a_hat)[:, None] * self.eta_hat, n=P, axis=0, workers=-1)[self.burn + rows]
+        # --- halted plastic input I_B (Eq. 32b), causal in phi_A
+        s = np.arange(M + 1)
+        b = (p.k / p.p) * h * np.exp(-s * h / p.p) * Q[M - s]
+        b[0] *= 0.5
+        I_B = scipy.fft.irfft(self.phi_hat * scipy.fft.rfft(b, n=self.n_fft)[:, None], n=self.n_fft, axis=0,
+                              workers=-1)[rows]
+        return mu + I_B, rows, q, delta, mu, I_B, Q_implied
+
+    def overlap(self, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """< phi_A(t0 + t) f(t0) > over the halt times t0 (``rows``), per path, for t = h (-M..M): (2M + 1, S).
+        With f = phi_B's average given m, this is Q_new [Eq. 34a]."""
+        M = self.M
+        pad = np.zeros((self.n_rec, values.shape[1]))
+        pad[rows] = values
+        corr = scipy.fft.irfft(self.phi_hat * np.conj(scipy.fft.rfft(pad, n=self.n_fft, axis=0, workers=-1)),
+                               n=self.n_fft, axis=0, workers=-1)
+        return corr[np.arange(-M, M + 1) % self.n_fft] / rows.size
+
 
 class _OverlapProblem:
     """Q = F(Q) [Eq. 34a] for :class:`dmft.driver.Driver`; the iterate is Q on t = h (-M..M)."""
@@ -170,36 +207,14 @@ class _OverlapProblem:
         M = window
         self._M = M
         t_rec = self.st.t_record or max(300.0, 10.0 * M * self.h)
-        return _HaltEngine(self.stat, self.params, n_paths, M, t_rec, self.rng, self.st.block)
+        return HaltEngine(self.stat, self.params, n_paths, M, t_rec, self.rng, self.st.block)
 
     def evaluate(self, eng, x):
-        p, M, h = self.params, eng.M, eng.h
+        p, M = self.params, eng.M
         Q = x
-        P = eng.period
-        # --- conditional mean mu_B [Eq. C1a]: C * a = Q on the circulant, Tikhonov-floored
-        q = np.zeros(P)
-        q[:M + 1] = Q[M:]
-        q[P - M:] = Q[:M]
-        lam = eng.lam
-        # the floor is relative to C(0), the eigenvalue level of white noise of C's variance, not to max C^:
-        # a slowly decaying C has a large C^(0), and a floor tied to it would cut the frequencies that carry
-        # most of a's weight (Q ~ C puts a near a delta function, eta_B ~ eta_A(0))
+        P, lam = eng.period, eng.lam
         floor = self.st.regularization * self.stat.C0
-        a_hat = scipy.fft.rfft(q) * lam / (lam ** 2 + floor ** 2)
-        a = scipy.fft.irfft(a_hat, n=P)
-        Ca = scipy.fft.irfft(scipy.fft.rfft(a) * lam, n=P)
-        delta = float(a @ Ca)                                   # Var(mu_B) / g^2 [Eq. C1c]
-        Q_implied = np.concatenate([Ca[P - M:], Ca[:M + 1]])    # the Q the sampled mu_B actually carries
-        mu = scipy.fft.irfft(np.conj(a_hat)[:, None] * eng.eta_hat, n=P, axis=0, workers=-1)
-        rows = np.arange(M, eng.n_rec - M)                     # halt times with the whole window recorded
-        mu = mu[eng.burn + rows]
-        # --- halted plastic input I_B (Eq. 32b), causal in phi_A
-        s = np.arange(M + 1)
-        b = (p.k / p.p) * h * np.exp(-s * h / p.p) * Q[M - s]
-        b[0] *= 0.5
-        I_B = scipy.fft.irfft(eng.phi_hat * scipy.fft.rfft(b, n=eng.n_fft)[:, None], n=eng.n_fft, axis=0,
-                              workers=-1)[rows]
-        m = mu + I_B
+        m, rows, q, delta, mu, I_B, Q_implied = eng.static_input(Q, floor)
         # --- network B from the law of m
         B = HaltedSite(m[::self.st.halt_stride], delta, p.g, p.nonlinearity)
         sol = B.fixed_point() if self.kind == "fixed-point" else B.dynamic(hint=self.hint)
@@ -217,21 +232,24 @@ class _OverlapProblem:
         if sol.kind == "dynamic":
             self.hint = sol.a
         Phi = B.Phi(sol.V)(m)                                   # (rows, S)
-        # --- Q_new(t) = < phi_A(t0 + t) Phi_V(m(t0)) > [Eq. 34a], per path
-        pad = np.zeros((eng.n_rec, Phi.shape[1]))
-        pad[rows] = Phi
-        corr = scipy.fft.irfft(eng.phi_hat * np.conj(scipy.fft.rfft(pad, n=eng.n_fft, axis=0, workers=-1)),
-                               n=eng.n_fft, axis=0, workers=-1)
-        idx = np.arange(-M, M + 1) % eng.n_fft
-        per_path = corr[idx] / rows.size                        # (2M + 1, S)
+        per_path = eng.overlap(Phi, rows)                       # (2M + 1, S)
         Q_raw = per_path.mean(axis=1)
-        sem = per_path.std(axis=1, ddof=1) / math.sqrt(per_path.shape[1])
+        S = per_path.shape[1]
+        sem = per_path.std(axis=1, ddof=1) / math.sqrt(S)
         if eng.taper is None:
             # a lag window on each side of the halt, fixed at the replica's first evaluation (as for C)
             right = noise_cut(Q_raw[M:], sem[M:])
             left = noise_cut(Q_raw[M::-1], sem[M::-1])
             eng.taper = np.concatenate([cosine_taper(M + 1, left)[:0:-1], cosine_taper(M + 1, right)])
         F = Q_raw * eng.taper
+        # Noise bias of delta: an iterate carrying Monte Carlo noise e gives delta + e C^-1 e on average, since
+        # C^-1 amplifies the noise where C's spectrum is small.  Its expectation tr(C^-1 Sigma) / S, from the
+        # spread of the per-path estimates, is what the next iterate's delta carries [Eq. C1c].
+        dev = (per_path - Q_raw[:, None]) * eng.taper[:, None]
+        emb = np.zeros((P, S))
+        emb[:M + 1] = dev[M:]
+        emb[P - M:] = dev[:M]
+        delta_bias = float(_precision_form(emb, lam, floor).sum() / (S * (S - 1)))
         big = np.nonzero(np.abs(Q_raw) > np.maximum(4 * sem, 0.02 * np.max(np.abs(Q_raw))))[0]
         reach = int(max(M - big[0], big[-1] - M)) if big.size else 0
         self.last_B = (B, sol)
@@ -239,7 +257,8 @@ class _OverlapProblem:
         return Evaluation(F=F, scale=scale, n_measured=Q.size,
                           trivial=bool(float(np.max(np.abs(F))) < 1e-3 * self.stat.C0 and trivial_in),
                           truncated=reach > 0.8 * M,
-                          out=dict(Q=F, sem=sem, taper=eng.taper, delta=delta, sol=sol, B=B, mu=mu, I_B=I_B,
+                          out=dict(Q=F, sem=sem, taper=eng.taper, delta=delta, delta_bias=delta_bias, sol=sol, B=B,
+                                   mu=mu, I_B=I_B,
                                    rows=rows,
                                    Q_implied=Q_implied, m_var=float(m.var()), n_halts=rows.size * Phi.shape[1]))
 
@@ -274,6 +293,20 @@ class _OverlapProblem:
     def warm_start(x, mean):
         # a replica that ended where B had no solution records NaN (and makes the result unconverged): keep x
         return mean.copy() if np.all(np.isfinite(mean)) else x.copy()
+
+
+def _precision_form(q: np.ndarray, lam: np.ndarray, floor: float) -> np.ndarray:
+    """q . C^-1 q for each column of q (circulant layout, period P), with C^-1 Tikhonov-floored as in the
+    conditional mean: a^ = q^ lam / (lam^2 + floor^2), value = a . C a = (1/P) sum_omega |q^|^2 lam^3 / (lam^2 +
+    floor^2)^2 (Parseval; rfft layout counts interior frequencies twice)."""
+    P = q.shape[0]
+    qh = scipy.fft.rfft(q, axis=0, workers=-1)
+    w = np.full(lam.size, 2.0)
+    w[0] = 1.0
+    if P % 2 == 0:
+        w[-1] = 1.0
+    kern = w * lam ** 3 / (lam ** 2 + floor ** 2) ** 2 / P
+    return kern @ (np.abs(qh) ** 2)
 
 
 def solve_overlap(stationary: DMFTResult, kind: str = "dynamic", *, settings: ReplicaSettings | None = None,
@@ -328,6 +361,7 @@ def solve_overlap(stationary: DMFTResult, kind: str = "dynamic", *, settings: Re
     Q = out["Q"]
     Q_err = tail_error(weighted_replicas(records, "Q", n_paths=n_pool)[1], out["sem"], out["taper"], records)
     rho0_err = float(weighted_replicas(records, "rho0", n_paths=n_pool)[1])
+    r_err = float(weighted_replicas(records, "r", n_paths=n_pool)[1])
     t = h * np.arange(-M, M + 1)
     C0 = stationary.C0
     rho = Q / math.sqrt(sol.D0 * C0)
@@ -342,9 +376,15 @@ def solve_overlap(stationary: DMFTResult, kind: str = "dynamic", *, settings: Re
         decay = float("inf")
     if np.any(np.abs(Q) > np.sqrt(sol.D0 * C0) * (1 + 1e-9) + 4 * Q_err):
         raise UnphysicalSolutionError("|Q(t)| > sqrt(D(0) C(0)) beyond noise (Cauchy-Schwarz)")
-    if not (sol.D0 >= out["delta"] * (1 - 1e-3)):
-        raise UnphysicalSolutionError(f"D(0) = {sol.D0:.4g} < delta = {out['delta']:.4g}: the conditional "
-                                      "covariance of eta_B would not be positive semi-definite [Eq. C1b]")
+    # delta less its Monte Carlo noise bias; D(0) >= delta is the positive semi-definiteness of eta_B's
+    # conditional covariance [Eq. C1b], checked within the replicas' statistical error of delta (in the
+    # freezable phase the solution sits at the boundary D = delta, V = 0)
+    delta = out["delta"] - out["delta_bias"]
+    delta_err = float(weighted_replicas(records, "delta", n_paths=n_pool)[1])
+    if not (sol.D0 >= delta - 3 * delta_err - 1e-3 * delta):
+        raise UnphysicalSolutionError(f"D(0) = {sol.D0:.4g} < delta = {delta:.4g} +- {delta_err:.2g}: the "
+                                      "conditional covariance of eta_B would not be positive semi-definite "
+                                      "[Eq. C1b]")
     Q0_err = float(Q_err[M])
     se_ok = Q0_err <= st.target_rel_err * Q[M] * (1 + 1e-9)
     converged = bool(driver.all_solved and se_ok)
@@ -354,10 +394,10 @@ def solve_overlap(stationary: DMFTResult, kind: str = "dynamic", *, settings: Re
                f"{len(records)} replicas; SE(Q0)/Q0 = {Q0_err / Q[M]:.2e} (target {st.target_rel_err:g}); "
                f"all replicas solved: {driver.all_solved}")
     return OverlapResult(kind=kind, t=t, Q=Q, Q_err=Q_err, Q0=float(Q[M]), Q0_err=Q0_err, D0=sol.D0,
-                         D_inf=sol.D_inf, delta=out["delta"], r=sol.r, rho0=float(rho[M]), rho0_err=rho0_err,
+                         D_inf=sol.D_inf, delta=delta, r=sol.r, rho0=float(rho[M]), rho0_err=rho0_err,
                          rho=rho, tau=tau, D=D, C0=C0, converged=converged, status=status, residual=resid,
                          residual_history=history, iterations=driver.iterations, settings=asdict(st), seed=seed,
-                         wall_s=time.perf_counter() - start, message=message, D_decay_time=decay)
+                         wall_s=time.perf_counter() - start, message=message, D_decay_time=decay, r_err=r_err)
 
 
 def _empty(stationary, kind, st, seed, start, history, iterations, status, message):

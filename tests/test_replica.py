@@ -112,6 +112,13 @@ def test_freeze_cli_bad_input_exit_status():
     assert main(["freeze", "--g", "2", "--k", "-1", "--json"]) == 2
 
 
+@pytest.mark.parametrize("kind", ["semifreezable", "fixed-point", "freezable"])
+def test_boundary_cli_needs_chaotic_network_A(kind, capsys):
+    from dmft.cli import main
+    assert main(["boundary", kind, "--g", "0.9", "--json"]) == 2
+    assert "g must be > 1" in capsys.readouterr().err
+
+
 def test_overlap_needs_a_converged_stationary_solution():
     from dmft.replica import solve_overlap
     from dmft.stationary import SolverSettings, solve
@@ -165,3 +172,75 @@ def test_halted_plastic_input_is_the_causal_sum():
         direct = (p.k / p.p) * h * (terms.sum() - 0.5 * terms[0] - 0.5 * terms[-1])
         # trapezoid end term: Q(-M h) ~ 0
         assert ev.out["I_B"][i, path] == pytest.approx(direct, abs=1e-9 + 1e-3 * abs(direct))
+
+
+# ----------------------------------------------------------------------------- onsets: the linearised map
+def _fixed_point_gain(g):
+    """gamma = E phi'(z), z ~ N(0, g^2 D*), D* = E tanh(g sqrt(D*) u)^2 (the k = 0 network's fixed point), by quad."""
+    D = optimize.brentq(lambda d: _gauss(lambda z: math.tanh(z) ** 2, g * g * d) - d, 1e-3, 1.0, xtol=1e-14)
+    return _gauss(lambda z: 1.0 / math.cosh(z) ** 2, g * g * D)
+
+
+@pytest.mark.parametrize("g", [1.5, 2.0, 3.0])
+def test_linear_gains_against_quadrature(g):
+    """gamma of the linearised map: E phi'(x_B) under the memoryless network B's chaotic solution (variance Delta_0
+    of the SCS energy condition) and under its fixed point D*."""
+    from dmft.onsets import linear_gain
+
+    assert linear_gain(g, TANH, "semifreezable") == pytest.approx(
+        _gauss(lambda z: 1.0 / math.cosh(z) ** 2, _scs_variance(g)), rel=1e-7)
+    assert linear_gain(g, TANH, "fixed_point") == pytest.approx(_fixed_point_gain(g), rel=1e-7)
+
+
+def test_linear_map_is_the_derivative_of_the_map_at_zero():
+    """L v = lim F(eps v) / eps: the linearised map of dmft.onsets (gamma m) against the full map with network B's
+    fixed point solved from the law of m (dmft.halted), on the same paths."""
+    from dmft.onsets import linear_gain, linear_map
+    from dmft.replica import ReplicaSettings
+
+    st, eng, Q, _ = _evaluated(S=64)
+    from dmft.replica import _OverlapProblem
+    prob = _OverlapProblem(st, "fixed-point", ReplicaSettings(), np.random.default_rng(3))
+    eps = 1e-3
+    ev = prob.evaluate(eng, eps * Q)
+    gamma = linear_gain(st.params.g, TANH, "fixed_point")
+    lin = linear_map(eng, gamma, ReplicaSettings().regularization * st.C0)(Q) * eng.taper
+    assert np.max(np.abs(ev.F / eps - lin)) < 2e-3 * np.max(np.abs(lin))
+    # and the map is not linear at O(1) amplitude (the check above can fail)
+    big = prob.evaluate(eng, Q)
+    assert np.max(np.abs(big.F - lin)) > 0.05 * np.max(np.abs(lin))
+
+
+# ----------------------------------------------------------------------------- App. D: the merge at r = 1
+def _gaussian_input_site(s, g=2.0):
+    """Network B with a Gaussian static input of standard deviation s and no conditional mean (delta = 0): a random
+    network with quenched random inputs, whose chaos ends where its fixed point becomes stable."""
+    from scipy.stats import norm
+
+    u = norm.ppf((np.arange(100000) + 0.5) / 100000)
+    return HaltedSite(s * u, 0.0, g, TANH)
+
+
+def test_dynamic_solution_merges_with_the_fixed_point_at_r_one():
+    """App. D: as r -> 1+ under the dynamic solution, D(0) - D(inf) -> 0, the fixed-point solution's r -> 1 as
+    well, and the decay time of D grows like (r - 1)^(-1/2) [Eq. D6].  The timescale is measured from D's
+    curvature at tau = 0 (T^2 = (D(0) - D(inf)) / |D''(0)|, the T of Eq. D6) on the integrated profile, and the
+    exponent is fitted over r - 1 in (0.003, 0.015).  Near the merge the rest point of D~ sits in a dip of
+    F(c) - c narrower than a fixed grid: this also checks that the solver keeps finding it."""
+    rs, Ts = [], []
+    for s in (1.20, 1.22, 1.24, 1.26):
+        B = _gaussian_input_site(s)
+        sol = B.dynamic()
+        assert sol is not None and sol.kind == "dynamic" and sol.r > 1, s
+        assert sol.D0 >= sol.a                       # D~ has its maximum at tau = 0: D~''(0) = a - D(0) <= 0
+        tau, D = B.profile(sol, 200.0, 0.02)
+        d2 = 2 * (D[1] - D[0]) / 0.02 ** 2            # D even in tau
+        rs.append(sol.r - 1)
+        Ts.append(math.sqrt((sol.D0 - sol.D_inf) / abs(d2)))
+    slope = np.polyfit(np.log(rs), np.log(Ts), 1)[0]
+    assert slope == pytest.approx(-0.5, abs=0.05)
+    assert 0 < rs[-1] < 0.005
+    last = _gaussian_input_site(1.26)
+    fp, dyn = last.fixed_point(), last.dynamic()
+    assert fp.r == pytest.approx(1.0, abs=0.01) and fp.r < dyn.r
+    assert dyn.D0 - dyn.D_inf < 0.005 and abs(dyn.D0 - fp.D0) < 0.005

@@ -1,0 +1,262 @@
+"""Onsets of semifreezable chaos, of the unstable fixed-point solution, and of freezable chaos in k at fixed
+(g, p) (Sec. VII, Fig. 1b (vii)-(viii), Fig. 7d).
+
+The two-replica self-consistency Q = F(Q) [Eqs. 32-34] always has Q = 0 (x -> -x symmetry), and its nontrivial
+solutions branch off continuously (Fig. 7d).  A branch appears where the linearisation of F at Q = 0 acquires
+the eigenvalue 1, so the first two onsets are roots of a linear problem, not of the nonlinear solve:
+
+    (L Q)(t) = gamma [ sum_s X(t - s) a(s)  +  (k/p) int_0^inf e^{-s/p} Q(-s) C(t + s) ds ],    C * a = Q,
+
+- the first term is < phi_A(t) mu_B > with mu_B = sum_s a(s) eta_A(s) [Eq. C1a] and X(u) = < phi_A(t0 + u)
+  eta_A(t0) > (sampled on network A's single-site paths: plasticity makes x_A non-Gaussian, so X is not given by
+  Price's theorem);
+- the second is < phi_A(t) I_B > with I_B the halted plastic input of Eq. 32b;
+- gamma = < phi'(x_B) > at Q = 0, where network B is the k = 0 network at the same g (its memory is gone):
+  under its chaotic solution for the dynamic kind (the onset of semifreezable chaos, k_semi), under its fixed-point
+  solution D* = < phi(sqrt(g^2 D*) z)^2 > for the fixed-point kind (the onset of the unstable fixed point, k_ufp).
+  The first-order change of F with Q comes only from m = mu_B + I_B (delta, D and V change at second order).
+
+The onset is the k where the leading eigenvalue mu(k) of L equals 1, found by the secant method in k with the
+stationary solution warm-started along k.  mu carries a Monte Carlo error (independent sets of A paths); k_err is
+that error divided by d mu / dk.
+
+The freezing onset k_freeze is where the fixed-point solution's bulk radius r [Eq. 30] crosses 1 (the dynamic and
+fixed-point solutions merge there, App. D); it needs the nonlinear solve (:func:`dmft.replica.solve_overlap`).
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+import numpy as np
+from scipy.sparse import linalg as sparse_linalg
+
+from .halted import HaltedSite
+from .params import Params
+from .progress import progress_bar
+from .replica import HaltEngine, ReplicaSettings, solve_overlap
+from .stationary import DMFTResult, SolverSettings, solve
+
+ONSET_KINDS = ("semifreezable", "fixed_point", "freezable")
+
+
+@dataclass
+class Multiplier:
+    """The leading eigenvalue mu of the linearised two-replica map at Q = 0, with its Monte Carlo error."""
+
+    k: float
+    mu: float
+    mu_err: float
+    replicas: list               # leave-one-out eigenvalues (jackknife)
+    gamma: float
+    eigenvector: np.ndarray      # Q(t) direction of the branch that appears at mu = 1 (Q(0) > 0)
+    t: np.ndarray
+
+
+@dataclass
+class OnsetResult:
+    """An onset in k at fixed (g, p)."""
+
+    kind: str
+    g: float
+    p: float
+    k: float
+    k_err: float
+    converged: bool
+    message: str
+    history: list                # (k, value, value_err) of each evaluation; value = mu - 1 or r - 1
+    iterations: int
+    settings: dict = field(default_factory=dict)
+    seed: Optional[int] = None
+    wall_s: float = 0.0
+
+    def summary(self) -> dict:
+        return dict(kind=self.kind, g=self.g, p=self.p, k=self.k, k_err=self.k_err, converged=self.converged,
+                    message=self.message, iterations=self.iterations,
+                    history=[dict(k=h[0], value=h[1], value_err=h[2]) for h in self.history], seed=self.seed,
+                    wall_s=self.wall_s, settings=self.settings)
+
+
+def linear_gain(g: float, nonlinearity, kind: str) -> float:
+    """gamma = < phi'(x_B) > of network B with no memory (the k = 0 network at g) under its chaotic solution
+    (kind "semifreezable") or its fixed-point solution (kind "fixed_point")."""
+    B = HaltedSite(np.zeros(1), 0.0, g, nonlinearity)
+    sol = B.dynamic() if kind == "semifreezable" else B.fixed_point()
+    if sol is None:
+        raise ValueError(f"network B has no {kind} solution at g = {g} (need g > 1)")
+    return float(B.smoothed(nonlinearity.dphi, sol.V)[np.argmin(np.abs(B.x))])
+
+
+def linear_map(engine: HaltEngine, gamma: float, floor: float):
+    """v -> L v (module docstring) on the Q window t = h (-M..M) of ``engine``: the nonlinear map's own static
+    input m[v] = mu_B + I_B and overlap estimator, with phi_B's average given m replaced by its linearisation
+    gamma m (so term 1 is computed on the circulant exactly as in the solve, with no truncated cross-covariance)."""
+    def apply(v):
+        m, rows = engine.static_input(np.asarray(v, dtype=float).ravel(), floor)[:2]
+        return gamma * engine.overlap(m, rows).mean(axis=1)
+    return apply
+
+
+def leading_multiplier(stationary: DMFTResult, kind: str, *, n_paths: int = 256, n_replicas: int = 4,
+                       t_window: float | None = None, settings: ReplicaSettings | None = None,
+                       seed: int | None = 0) -> Multiplier:
+    """The leading eigenvalue of the linearised map at Q = 0 (module docstring), estimated on ``n_replicas``
+    independent sets of ``n_paths`` A paths: mu is the eigenvalue of the map averaged over all of them, mu_err the
+    jackknife error over replicas (``replicas`` holds the leave-one-out eigenvalues)."""
+    if kind not in ("semifreezable", "fixed_point"):
+        raise ValueError(f"kind must be 'semifreezable' or 'fixed_point', got {kind!r}")
+    if n_replicas < 2:
+        raise ValueError("need at least 2 replicas for an error estimate")
+    st = settings or ReplicaSettings()
+    params = stationary.params
+    gamma = linear_gain(params.g, params.nonlinearity, kind)
+    h = stationary.tau_step
+    M = int(round((t_window or max(30.0, float(stationary.tau[-1]))) / h))
+    rng = np.random.default_rng(seed)
+    t_rec = st.t_record or max(300.0, 10.0 * M * h)
+    floor = st.regularization * stationary.C0
+    n = 2 * M + 1
+    start = np.zeros(n)                      # Arnoldi starts from the direction Q = C
+    c = stationary.C[:min(M + 1, stationary.C.size)]
+    start[M:M + c.size] = c
+    start[M - c.size + 1:M + 1] = c[::-1]
+
+    def leading(maps, v0):
+        op = sparse_linalg.LinearOperator((n, n), matvec=lambda v: np.mean([f(v) for f in maps], axis=0),
+                                          dtype=float)
+        ev, V = sparse_linalg.eigs(op, k=1, which="LR", v0=v0, tol=1e-6, ncv=min(n - 1, 20))
+        return float(ev[0].real), V[:, 0].real
+
+    maps = [linear_map(HaltEngine(stationary, params, n_paths, M, t_rec, rng, st.block), gamma, floor)
+            for _ in range(n_replicas)]
+    # The eigenvalue of largest real part of a noisy operator is biased upwards (noise spreads the near-degenerate
+    # top of the spectrum), by an amount that falls like 1 / paths: the answer is the eigenvalue of the operator
+    # averaged over all replicas' paths, and its error the jackknife over replicas.
+    mu, v = leading(maps, start)
+    # leave-one-out solves start from the pooled eigenvector (a few Arnoldi steps each)
+    loo = np.array([leading(maps[:i] + maps[i + 1:], v)[0] for i in range(n_replicas)])
+    R = n_replicas
+    mu_err = float(math.sqrt((R - 1) / R * np.sum((loo - loo.mean()) ** 2)))
+    mus = list(loo)
+    v = v / v[M] if v[M] != 0 else v
+    return Multiplier(k=params.k, mu=mu, mu_err=mu_err, replicas=mus, gamma=gamma, eigenvector=v,
+                      t=h * np.arange(-M, M + 1))
+
+
+def _secant_onset(kind, g, p, f, k0, k1, tol, max_iter, bar):
+    """Root of f(k) -> (value, err) by the secant method from k0, k1 (value increasing or decreasing in k).
+    Returns (k, k_err, converged, message, history)."""
+    history = []
+    pts = []
+    for k in (k0, k1):
+        v, e = f(k)
+        history.append((k, v, e))
+        pts.append((k, v, e))
+        bar.update()
+    for _ in range(max_iter):
+        (ka, va, _), (kb, vb, eb) = pts[-2], pts[-1]
+        if vb == va:
+            return kb, float("nan"), False, "flat: the secant step is undefined", history
+        slope = (vb - va) / (kb - ka)
+        step = -vb / slope
+        step = float(np.clip(step, -0.5, 0.5))          # never jump far outside the sampled range
+        k_new = kb + step
+        if not k_new > 0:
+            k_new = 0.5 * kb
+        v, e = f(k_new)
+        history.append((k_new, v, e))
+        pts.append((k_new, v, e))
+        bar.update()
+        if abs(k_new - kb) < tol and abs(v) < 3 * max(e, 1e-12) + abs(slope) * tol:
+            k_err = float(e / abs(slope)) if slope != 0 else float("nan")
+            return k_new, k_err, True, f"{kind} onset: |value| = {abs(v):.2g} (err {e:.2g}) at the last step", history
+    k_last, v_last, e_last = pts[-1]
+    return k_last, float("nan"), False, f"no convergence in {max_iter} secant steps (last value {v_last:.3g})", history
+
+
+def linear_onset(g: float, p: float, kind: str = "semifreezable", *, k_guess: float | None = None,
+                 n_paths: int = 256, n_replicas: int = 4, tol: float = 2e-3, max_iter: int = 8,
+                 seed: int | None = 0, stationary_settings: SolverSettings | None = None,
+                 nonlinearity: str = "tanh", progress=None) -> OnsetResult:
+    """k_semi (kind "semifreezable") or k_ufp (kind "fixed_point") at (g, p): the k where the leading eigenvalue of
+    the linearised two-replica map at Q = 0 equals 1."""
+    if kind not in ("semifreezable", "fixed_point"):
+        raise ValueError(f"kind must be 'semifreezable' or 'fixed_point', got {kind!r}")
+    base = Params(g=g, k=1.0, p=p, phi=nonlinearity)
+    if not base.g > 1:
+        raise ValueError(f"freezable chaos needs chaotic network A: g must be > 1, got {g}")
+    start = time.perf_counter()
+    state = {"stat": None}
+    bar = progress_bar(None, progress, desc=f"onset ({kind})", total=max_iter + 2, auto=True)
+
+    def f(k):
+        stat = solve(base.with_(k=k), seed=seed, init=state["stat"], settings=stationary_settings, progress=False)
+        if stat.status != "converged":
+            raise ValueError(f"no converged stationary solution at g = {g}, k = {k:.4g}, p = {p} "
+                             f"({stat.status}: {stat.message})")
+        state["stat"] = stat
+        m = leading_multiplier(stat, kind, n_paths=n_paths, n_replicas=n_replicas, seed=seed)
+        return m.mu - 1.0, m.mu_err
+
+    k0 = k_guess if k_guess is not None else _default_guess(g)
+    try:
+        k, k_err, ok, msg, hist = _secant_onset(kind, g, p, f, k0, 1.1 * k0, tol, max_iter, bar)
+    finally:
+        bar.close()
+    return OnsetResult(kind=kind, g=g, p=p, k=k, k_err=k_err, converged=ok, message=msg, history=hist,
+                       iterations=len(hist), seed=seed, wall_s=time.perf_counter() - start,
+                       settings=dict(n_paths=n_paths, n_replicas=n_replicas, tol=tol, max_iter=max_iter,
+                                     stationary=asdict(stationary_settings or SolverSettings())))
+
+
+def _default_guess(g: float) -> float:
+    # both onsets start at 2/(sqrt(3) pi) as g -> 1+ [Eq. 39] and rise with g (Fig. 1b)
+    return 2.0 / (math.sqrt(3.0) * math.pi) + 0.5 * (g - 1.0)
+
+
+def freezing_onset(g: float, p: float, *, k_guess: float | None = None, tol: float = 5e-3, max_iter: int = 8,
+                   seed: int | None = 0, settings: ReplicaSettings | None = None,
+                   stationary_settings: SolverSettings | None = None, nonlinearity: str = "tanh",
+                   progress=None) -> OnsetResult:
+    """k_freeze at (g, p): where the fixed-point solution's bulk radius r [Eq. 30] crosses 1 (r decreases with k).
+    Each evaluation is a nonlinear fixed-point solve warm-started from the previous k; the error of r is the
+    replicas' spread."""
+    base = Params(g=g, k=1.0, p=p, phi=nonlinearity)
+    if not base.g > 1:
+        raise ValueError(f"freezable chaos needs chaotic network A: g must be > 1, got {g}")
+    start = time.perf_counter()
+    state = {"stat": None, "fp": None}
+    bar = progress_bar(None, progress, desc="onset (freezable)", total=max_iter + 2, auto=True)
+
+    def f(k):
+        stat = solve(base.with_(k=k), seed=seed, init=state["stat"], settings=stationary_settings, progress=False)
+        if stat.status != "converged":
+            raise ValueError(f"no converged stationary solution at g = {g}, k = {k:.4g}, p = {p} "
+                             f"({stat.status}: {stat.message})")
+        state["stat"] = stat
+        fp = solve_overlap(stat, "fixed-point", settings=settings, seed=seed, init=state["fp"], progress=False)
+        if not fp.nontrivial:
+            raise ValueError(f"no nontrivial fixed-point solution at k = {k:.4g} ({fp.status}: {fp.message}); "
+                             "start k_guess above the fixed-point onset")
+        state["fp"] = fp
+        return 1.0 - fp.r, fp.r_err
+
+    k0 = k_guess if k_guess is not None else 2.0 * _default_guess(g)
+    try:
+        k, k_err, ok, msg, hist = _secant_onset("freezable", g, p, f, k0, 1.1 * k0, tol, max_iter, bar)
+    finally:
+        bar.close()
+    return OnsetResult(kind="freezable", g=g, p=p, k=k, k_err=k_err, converged=ok, message=msg, history=hist,
+                       iterations=len(hist), seed=seed, wall_s=time.perf_counter() - start,
+                       settings=dict(tol=tol, max_iter=max_iter, replica=asdict(settings or ReplicaSettings())))
+
+
+def onset(g: float, p: float, kind: str, **kwargs) -> OnsetResult:
+    """One entry point: kind "semifreezable" (k_semi), "fixed_point" (k_ufp) or "freezable" (k_freeze)."""
+    if kind not in ONSET_KINDS:
+        raise ValueError(f"kind must be one of {ONSET_KINDS}, got {kind!r}")
+    if kind == "freezable":
+        return freezing_onset(g, p, **kwargs)
+    return linear_onset(g, p, kind, **kwargs)
