@@ -176,6 +176,22 @@ def _secant_onset(kind, g, p, f, k0, k1, tol, max_iter, bar):
     return k_last, float("nan"), False, f"no convergence in {max_iter} secant steps (last value {v_last:.3g})", history
 
 
+def _chaotic_A(g: float, p: float, nonlinearity: str) -> Params:
+    base = Params(g=g, k=1.0, p=p, phi=nonlinearity)
+    if not base.g > 1:
+        raise ValueError(f"freezable chaos needs chaotic network A: g must be > 1, got {g}")
+    return base
+
+
+def _stationary_at(base: Params, k: float, seed, settings, previous):
+    """The stationary solution at k, warm-started from the previous k's; a ValueError if it did not converge."""
+    stat = solve(base.with_(k=k), seed=seed, init=previous, settings=settings, progress=False)
+    if stat.status != "converged":
+        raise ValueError(f"no converged stationary solution at g = {base.g}, k = {k:.4g}, p = {base.p} "
+                         f"({stat.status}: {stat.message})")
+    return stat
+
+
 def linear_onset(g: float, p: float, kind: str = "semifreezable", *, k_guess: float | None = None,
                  n_paths: int = 256, n_replicas: int = 4, tol: float = 2e-3, max_iter: int = 8,
                  seed: int | None = 0, stationary_settings: SolverSettings | None = None,
@@ -184,19 +200,13 @@ def linear_onset(g: float, p: float, kind: str = "semifreezable", *, k_guess: fl
     the linearised two-replica map at Q = 0 equals 1."""
     if kind not in ("semifreezable", "fixed_point"):
         raise ValueError(f"kind must be 'semifreezable' or 'fixed_point', got {kind!r}")
-    base = Params(g=g, k=1.0, p=p, phi=nonlinearity)
-    if not base.g > 1:
-        raise ValueError(f"freezable chaos needs chaotic network A: g must be > 1, got {g}")
+    base = _chaotic_A(g, p, nonlinearity)
     start = time.perf_counter()
     state = {"stat": None}
     bar = progress_bar(None, progress, desc=f"onset ({kind})", total=max_iter + 2, auto=True)
 
     def f(k):
-        stat = solve(base.with_(k=k), seed=seed, init=state["stat"], settings=stationary_settings, progress=False)
-        if stat.status != "converged":
-            raise ValueError(f"no converged stationary solution at g = {g}, k = {k:.4g}, p = {p} "
-                             f"({stat.status}: {stat.message})")
-        state["stat"] = stat
+        stat = state["stat"] = _stationary_at(base, k, seed, stationary_settings, state["stat"])
         m = leading_multiplier(stat, kind, n_paths=n_paths, n_replicas=n_replicas, seed=seed)
         return m.mu - 1.0, m.mu_err
 
@@ -212,7 +222,7 @@ def linear_onset(g: float, p: float, kind: str = "semifreezable", *, k_guess: fl
 
 
 def _default_guess(g: float) -> float:
-    # both onsets start at 2/(sqrt(3) pi) as g -> 1+ [Eq. 39] and rise with g (Fig. 1b)
+    # a starting point only: the onsets start at 2/(sqrt(3) pi) as g -> 1+ [Eq. 39]
     return 2.0 / (math.sqrt(3.0) * math.pi) + 0.5 * (g - 1.0)
 
 
@@ -223,19 +233,13 @@ def freezing_onset(g: float, p: float, *, k_guess: float | None = None, tol: flo
     """k_freeze at (g, p): where the fixed-point solution's bulk radius r [Eq. 30] crosses 1 (r decreases with k).
     Each evaluation is a nonlinear fixed-point solve warm-started from the previous k; the error of r is the
     replicas' spread."""
-    base = Params(g=g, k=1.0, p=p, phi=nonlinearity)
-    if not base.g > 1:
-        raise ValueError(f"freezable chaos needs chaotic network A: g must be > 1, got {g}")
+    base = _chaotic_A(g, p, nonlinearity)
     start = time.perf_counter()
     state = {"stat": None, "fp": None}
     bar = progress_bar(None, progress, desc="onset (freezable)", total=max_iter + 2, auto=True)
 
     def f(k):
-        stat = solve(base.with_(k=k), seed=seed, init=state["stat"], settings=stationary_settings, progress=False)
-        if stat.status != "converged":
-            raise ValueError(f"no converged stationary solution at g = {g}, k = {k:.4g}, p = {p} "
-                             f"({stat.status}: {stat.message})")
-        state["stat"] = stat
+        stat = state["stat"] = _stationary_at(base, k, seed, stationary_settings, state["stat"])
         fp = solve_overlap(stat, "fixed-point", settings=settings, seed=seed, init=state["fp"], progress=False)
         if not fp.nontrivial:
             raise ValueError(f"no nontrivial fixed-point solution at k = {k:.4g} ({fp.status}: {fp.message}); "
