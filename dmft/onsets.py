@@ -20,6 +20,12 @@ The onset is the k where the leading eigenvalue mu(k) of L equals 1, found by th
 stationary solution warm-started along k.  mu carries a Monte Carlo error (independent sets of A paths); k_err is
 that error divided by d mu / dk.
 
+Known problem (measured, unresolved): term 1 is a causal convolution, so its finite-window matrix is strongly
+non-normal and its top eigenvalue is set by the Monte Carlo noise in X rather than by the operator (the exact
+causal section has top eigenvalue ~0.05; noise of relative size 1e-3 lifts it to ~0.88 against the symbol's 0.948 at
+g = 2, k = 0).  At k = 0 the estimate is 0.960 +- 0.003 against the exact g^2 gamma <phi'> = 0.948, and the onsets
+at g = 2 (k_semi ~ 0.36) lie far below where halted networks keep a memory.  Treat the onsets as experimental.
+
 The freezing onset k_freeze is where the fixed-point solution's bulk radius r [Eq. 30] crosses 1 (the dynamic and
 fixed-point solutions merge there, App. D); it needs the nonlinear solve (:func:`dmft.replica.solve_overlap`).
 """

@@ -197,6 +197,7 @@ class _OverlapProblem:
         self.h = stationary.tau_step
         self.cap_M = int(round(max(4 * float(stationary.tau[-1]), 200.0) / self.h))
         self.hint = None           # network B's last a (warm start of its root search)
+        self._last_Q0 = 0.0        # Q(0) of the last evaluated iterate (see admissible)
         self.last_B = None
 
     @property
@@ -212,6 +213,7 @@ class _OverlapProblem:
     def evaluate(self, eng, x):
         p, M = self.params, eng.M
         Q = x
+        self._last_Q0 = float(Q[M])
         P, lam = eng.period, eng.lam
         floor = self.st.regularization * self.stat.C0
         m, rows, q, delta, mu, I_B, Q_implied = eng.static_input(Q, floor)
@@ -263,7 +265,11 @@ class _OverlapProblem:
                                    Q_implied=Q_implied, m_var=float(m.var()), n_halts=rows.size * Phi.shape[1]))
 
     def admissible(self, x):
-        return x[x.size // 2] > 0
+        # Q(0) > 0 (the positive solution), and no quasi-Newton jump to a small fraction of the last evaluated
+        # Q(0): near the boundary D = delta the map has a kink, Anderson can extrapolate to Q ~ 0, and F(0) = 0
+        # would then be taken for a collapse ("trivial") in freezable chaos (seen at g = 2, k = 1.5, 256 paths).
+        # Plain damping, the fallback, never shrinks Q(0) below half, so a real collapse is still reached.
+        return x[x.size // 2] > 0.25 * self._last_Q0
 
     def grow(self, x, M):
         M_new = int(round(1.6 * M))

@@ -244,3 +244,18 @@ def test_dynamic_solution_merges_with_the_fixed_point_at_r_one():
     fp, dyn = last.fixed_point(), last.dynamic()
     assert fp.r == pytest.approx(1.0, abs=0.01) and fp.r < dyn.r
     assert dyn.D0 - dyn.D_inf < 0.005 and abs(dyn.D0 - fp.D0) < 0.005
+
+
+def test_fixed_point_solution_in_freezable_chaos():
+    """End to end at g = 2, k = 1.5, p = 2.5 with few paths (256 per replica): a converged nontrivial fixed-point
+    solution (a noisy solve once collapsed to Q = 0 through a quasi-Newton jump), stable (r < 1), within
+    Cauchy-Schwarz, with D(0) >= delta within its error, and Q(t) peaking after the halt (Sec. VII, Fig. 7c)."""
+    from dmft.replica import ReplicaSettings, solve_overlap
+    from dmft.stationary import SolverSettings, solve
+
+    st = solve(Params(2.0, 1.5, 2.5), seed=0, settings=SolverSettings(n_samples=128, target_rel_err=0.01))
+    res = solve_overlap(st, "fixed-point", settings=ReplicaSettings(n_samples=256, target_rel_err=0.02), seed=0)
+    assert res.status == "converged" and res.nontrivial, res.message
+    assert res.r < 1 and 0 < res.rho0 <= 1
+    assert np.all(np.abs(res.Q) <= math.sqrt(res.D0 * res.C0) + 4 * res.Q_err)
+    assert res.t[np.argmax(res.Q)] > 0
