@@ -42,6 +42,7 @@ from .single_site import SingleSite, cosine_taper, noise_cut
 from .stationary import DMFTResult, SolverSettings
 
 KINDS = ("dynamic", "fixed-point")
+MAX_PULLBACKS = 4          # evaluations without a network-B solution before "no solution of this kind"
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,7 @@ class _OverlapProblem:
         self.cap_M = int(round(max(4 * float(stationary.tau[-1]), 200.0) / self.h))
         self.hint = None           # network B's last a (warm start of its root search)
         self._last_Q0 = 0.0        # Q(0) of the last evaluated iterate (see admissible)
+        self._pullbacks = 0        # evaluations where network B had no solution of this kind
         self.last_B = None
 
     @property
@@ -222,13 +224,17 @@ class _OverlapProblem:
         sol = B.fixed_point() if self.kind == "fixed-point" else B.dynamic(hint=self.hint)
         trivial_in = float(np.max(np.abs(Q))) < 1e-3 * self.stat.C0
         if sol is None:
-            # No solution of this kind for network B at this Q (a fixed point needs < phi(m)^2 > > delta; a
-            # dynamic one a decaying D).  Pull the overlap back (F = Q / 2): if a nontrivial solution exists the
-            # iteration returns to it, otherwise it ends at Q = 0 ("trivial").  Such an evaluation is never a
-            # solved one (its residual is Q / 2).
+            # No solution of this kind for network B at this Q (a dynamic one needs a decaying D: past the merge
+            # with the fixed point, r < 1, there is none).  Pull the overlap back (F = Q / 2): if a nontrivial
+            # solution exists below, the iteration settles on it.  If the map keeps expanding Q back into the
+            # region without a solution (MAX_PULLBACKS times), there is none of this kind: verdict "trivial"
+            # (in freezable chaos the dynamic iteration otherwise cycles until its evaluation budget is spent,
+            # measured at g = 2, k = 1.0).  Such an evaluation is never a solved one (its residual is Q / 2).
+            self._pullbacks += 1
             scale = max(float(np.max(np.abs(Q))), 1e-3 * self.stat.C0)
             return Evaluation(F=0.5 * Q, scale=scale, n_measured=Q.size,
-                              trivial=float(np.max(np.abs(Q))) < 1e-3 * self.stat.C0,
+                              trivial=(float(np.max(np.abs(Q))) < 1e-3 * self.stat.C0
+                                       or self._pullbacks >= MAX_PULLBACKS),
                               out=dict(B=None, sol=None, delta=delta, m_var=float(m.var()), mu=mu, I_B=I_B,
                                        rows=rows))
         if sol.kind == "dynamic":
