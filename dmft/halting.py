@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
 
+from .ensemble import _mean_sem
 from .network import DEFAULT_DT, PlasticNetwork, check_duration
 from .params import Params
 from .progress import progress_bar
@@ -147,11 +148,6 @@ def halt_network(params: Params, N: int, *, seed: Optional[int] = None, burn: fl
                                  record_dt=record_dt, dt=dt))
 
 
-def _mean_se(values) -> tuple[float, float]:
-    v = np.asarray(values, dtype=float)
-    return float(v.mean()), float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else float("nan")
-
-
 def halt_ensemble(params: Params, N: int, n_networks: int = 4, *, seed: int = 0, progress=None,
                   **kwargs) -> HaltEnsemble:
     """:func:`halt_network` on ``n_networks`` independent networks (seeds seed, seed + 1, ...); means and standard
@@ -162,14 +158,12 @@ def halt_ensemble(params: Params, N: int, n_networks: int = 4, *, seed: int = 0,
     runs = [halt_network(params, N, seed=seed + i, **kwargs)
             for i in progress_bar(range(n_networks), progress, desc="halting", total=n_networks,
                                   auto=N * N * n_networks > 4e6)]
-    Qs = np.array([r.Q for r in runs])
-    Q0, Q0_err = _mean_se([r.Q0 for r in runs])
-    rho0, rho0_err = _mean_se([r.rho0 for r in runs])
-    D0, D0_err = _mean_se([r.D0 for r in runs])
-    r, r_err = _mean_se([r.r for r in runs])
-    return HaltEnsemble(params=params, N=N, runs=runs, t=runs[0].t, Q=Qs.mean(axis=0),
-                        Q_err=Qs.std(axis=0, ddof=1) / math.sqrt(len(runs)) if len(runs) > 1 else np.full(
-                            Qs.shape[1], np.nan),
+    Q, Q_err = _mean_sem([r.Q for r in runs])
+    Q0, Q0_err = (float(v) for v in _mean_sem([r.Q0 for r in runs]))
+    rho0, rho0_err = (float(v) for v in _mean_sem([r.rho0 for r in runs]))
+    D0, D0_err = (float(v) for v in _mean_sem([r.D0 for r in runs]))
+    r, r_err = (float(v) for v in _mean_sem([r.r for r in runs]))
+    return HaltEnsemble(params=params, N=N, runs=runs, t=runs[0].t, Q=Q, Q_err=Q_err,
                         Q0=Q0, Q0_err=Q0_err, rho0=rho0, rho0_err=rho0_err, D0=D0, D0_err=D0_err,
                         C0=float(np.mean([r.C0 for r in runs])), r=r, r_err=r_err,
                         settled_fraction=float(np.mean([r.settled for r in runs])),
