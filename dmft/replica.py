@@ -116,7 +116,8 @@ class OverlapResult:
 
     def summary(self) -> dict:
         return dict(kind=self.kind, Q0=self.Q0, Q0_err=self.Q0_err, D0=self.D0, D_inf=self.D_inf, delta=self.delta,
-                    r=self.r, r_err=self.r_err, rho0=self.rho0, rho0_err=self.rho0_err, converged=self.converged, status=self.status,
+                    r=self.r, r_err=self.r_err, rho0=self.rho0, rho0_err=self.rho0_err, converged=self.converged,
+                    status=self.status,
                     residual=self.residual, iterations=self.iterations, D_decay_time=self.D_decay_time,
                     message=self.message)
 
@@ -152,16 +153,14 @@ class HaltEngine:
 
     def static_input(self, Q: np.ndarray, floor: float):
         """Network B's static input m = mu_B + I_B at every halt time t0 (rows) of every path, given Q on the window
-        t = h (-M..M).  Returns (m, rows, q, delta, mu, I_B, Q_implied): q is Q embedded in the circulant, delta =
-        Var(mu_B) / g^2 [Eq. C1c], Q_implied the overlap the sampled mu_B carries."""
+        t = h (-M..M).  Returns (m, rows, delta, mu, I_B, Q_implied): delta = Var(mu_B) / g^2 [Eq. C1c], Q_implied
+        the overlap the sampled mu_B carries."""
         M, P, lam, h, p = self.M, self.period, self.lam, self.h, self.params
         # --- conditional mean mu_B [Eq. C1a]: C * a = Q on the circulant, Tikhonov-floored.  The floor is relative
         # to C(0), the eigenvalue level of white noise of C's variance, not to max C^: a slowly decaying C has a
         # large C^(0), and a floor tied to it would cut the frequencies that carry most of a's weight (Q ~ C puts
         # a near a delta function, eta_B ~ eta_A(0))
-        q = np.zeros(P)
-        q[:M + 1] = Q[M:]
-        q[P - M:] = Q[:M]
+        q = _circulant(Q, P)
         a_hat = scipy.fft.rfft(q) * lam / (lam ** 2 + floor ** 2)
         Ca = scipy.fft.irfft(a_hat * lam, n=P)
         delta = float(_precision_form(q[:, None], lam, floor)[0])
@@ -174,7 +173,7 @@ class HaltEngine:
         b[0] *= 0.5
         I_B = scipy.fft.irfft(self.phi_hat * scipy.fft.rfft(b, n=self.n_fft)[:, None], n=self.n_fft, axis=0,
                               workers=-1)[rows]
-        return mu + I_B, rows, q, delta, mu, I_B, Q_implied
+        return mu + I_B, rows, delta, mu, I_B, Q_implied
 
     def overlap(self, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """< phi_A(t0 + t) f(t0) > over the halt times t0 (``rows``), per path, for t = h (-M..M): (2M + 1, S).
@@ -218,7 +217,7 @@ class _OverlapProblem:
         self._last_Q0 = float(Q[M])
         P, lam = eng.period, eng.lam
         floor = self.st.regularization * self.stat.C0
-        m, rows, q, delta, mu, I_B, Q_implied = eng.static_input(Q, floor)
+        m, rows, delta, mu, I_B, Q_implied = eng.static_input(Q, floor)
         # --- network B from the law of m
         B = HaltedSite(m[::self.st.halt_stride], delta, p.g, p.nonlinearity)
         sol = B.fixed_point() if self.kind == "fixed-point" else B.dynamic(hint=self.hint)
@@ -254,10 +253,7 @@ class _OverlapProblem:
         # C^-1 amplifies the noise where C's spectrum is small.  Its expectation tr(C^-1 Sigma) / S, from the
         # spread of the per-path estimates, is what the next iterate's delta carries [Eq. C1c].
         dev = (per_path - Q_raw[:, None]) * eng.taper[:, None]
-        emb = np.zeros((P, S))
-        emb[:M + 1] = dev[M:]
-        emb[P - M:] = dev[:M]
-        delta_bias = float(_precision_form(emb, lam, floor).sum() / (S * (S - 1)))
+        delta_bias = float(_precision_form(_circulant(dev, P), lam, floor).sum() / (S * (S - 1)))
         big = np.nonzero(np.abs(Q_raw) > np.maximum(4 * sem, 0.02 * np.max(np.abs(Q_raw))))[0]
         reach = int(max(M - big[0], big[-1] - M)) if big.size else 0
         self.last_B = (B, sol)
@@ -305,6 +301,15 @@ class _OverlapProblem:
     def warm_start(x, mean):
         # a replica that ended where B had no solution records NaN (and makes the result unconverged): keep x
         return mean.copy() if np.all(np.isfinite(mean)) else x.copy()
+
+
+def _circulant(window: np.ndarray, P: int) -> np.ndarray:
+    """Values on t = h (-M..M) (axis 0) placed on a circulant of period P: t >= 0 first, t < 0 at the end."""
+    M = (window.shape[0] - 1) // 2
+    out = np.zeros((P,) + window.shape[1:])
+    out[:M + 1] = window[M:]
+    out[P - M:] = window[:M]
+    return out
 
 
 def _precision_form(q: np.ndarray, lam: np.ndarray, floor: float) -> np.ndarray:
@@ -361,10 +366,12 @@ def solve_overlap(stationary: DMFTResult, kind: str = "dynamic", *, settings: Re
                       f"evaluation budget exhausted ({st.max_evaluations} evaluations)")
     bar.close()
     if how == "trivial":
-        return _empty(stationary, kind, st, seed, start, history, driver.iterations, "trivial",
-                      f"the iteration from Q = C/2 collapsed to Q = 0: no nontrivial {kind} solution"
-                      + (" (network B had no solution of this kind along the way)" if ev.out.get("sol") is None
-                         else ""))
+        if problem._pullbacks >= MAX_PULLBACKS:
+            why = (f"no nontrivial {kind} solution: the map kept growing Q into the region where network B has no "
+                   f"{kind} solution ({problem._pullbacks} times)")
+        else:
+            why = f"the iteration from Q = C/2 collapsed to Q = 0: no nontrivial {kind} solution"
+        return _empty(stationary, kind, st, seed, start, history, driver.iterations, "trivial", why)
     if how == "cap":
         return _empty(stationary, kind, st, seed, start, history, driver.iterations, "window_cap",
                       "Q(t) has not decayed within the largest window")
