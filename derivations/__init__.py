@@ -3,7 +3,7 @@
 Importing this package registers the derivation steps in paper order; :func:`build` runs them
 (each asserting its intermediate identities) and returns the generated module and document.
 """
-from . import single_site, statistics, scs, limits, fixed_points, fixed_point_count, jacobian, replica  # noqa: F401  (registers steps, in paper order)
+from . import single_site, statistics, scs, limits, fixed_points, fixed_point_count, jacobian, replica, lyapunov  # noqa: F401  (registers steps, in paper order)
 from .core import STEPS, DerivationError, run_all
 from .emit import DOC_PATH, MODULE_PATH, document_text, module_text
 

@@ -184,6 +184,14 @@ def h_replica(u, k):
     Assumptions: g -> 1+, fixed-point solution D(tau) = D."""
     return (2/3)*numpy.sqrt(3)/(-scipy.special.polygamma(0, (1/4)*numpy.sqrt(3)*(1 - k)*(u - 1) + 1/4) + scipy.special.polygamma(0, (1/4)*numpy.sqrt(3)*(1 - k)*(u - 1) + 3/4))
 
+
+# --- Lyapunov exponent: growing solution and the Schroedinger form
+def lyapunov_from_ground_energy(E):
+    """lambda_max = sqrt(-E_0) - 1 from the ground-state energy of -d^2 - g^2 C_phi' [tangent Eq. (k = 0)].
+
+    Assumptions: E_0 < 0 (a bound state below the continuum edge -g^2 <phi'>^2)."""
+    return numpy.sqrt(-E) - 1
+
 __all__ = [
     'kernel_hebbian',
     'kernel_no_decay',
@@ -207,4 +215,5 @@ __all__ = [
     'synaptic_weight',
     'eq21_integrand',
     'h_replica',
+    'lyapunov_from_ground_energy',
 ]

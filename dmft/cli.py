@@ -223,6 +223,81 @@ def cmd_freeze(args) -> dict:
     return out
 
 
+def cmd_phase_diagram(args) -> dict:
+    from .boundaries import BOUNDARIES
+    from .phase_diagram import phase_diagram
+
+    only = tuple(args.only.split(",")) if args.only else BOUNDARIES
+    pd = phase_diagram(args.p, quick=args.quick, g_min=args.g_min, g_max=args.g_max, k_min=args.k_min,
+                       k_max=args.k_max, boundaries=only, seed=args.seed,
+                       cache_dir=False if args.no_cache else args.cache, executor=args.executor,
+                       scheduler=args.scheduler, workers=args.workers, progress=args.progress)
+    out = pd.to_dict()
+    out["files"] = pd.save(args.out)
+    out["provenance"] = _provenance(args)
+    return out
+
+
+def cmd_lyapunov(args) -> dict:
+    from .lyapunov_theory import scs_lyapunov
+
+    params = Params(args.g, args.k, args.p, args.phi)          # validates every parameter
+    if params.k != 0:
+        raise ValueError("k != 0: the Monte Carlo route of the DMFT Lyapunov exponent is not implemented yet; "
+                         "only k = 0 (exact) is available.  For k != 0 use `dmft simulate --lyapunov`")
+    out = scs_lyapunov(params.g, params.nonlinearity.name).summary()
+    out["provenance"] = _provenance(args)
+    return out
+
+
+FIGURE_SCRIPTS = {"1b": "fig1_phase_diagram.py", "2": "fig2_autocovariance.py", "3": "fig3_below_one.py",
+                  "4": "fig4_jacobian_spectra.py", "5": "fig5_lyapunov.py", "6": "fig6_fixed_points.py",
+                  "7": "fig7_freezable.py"}
+
+
+def cmd_figures(args) -> dict:
+    """Run the figure scripts of the repository (figures/figN_*.py) one after the other."""
+    import subprocess
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "figures"
+    if not folder.is_dir():
+        raise ValueError(f"no figures/ folder next to the package ({folder}): `dmft figures` runs from a "
+                         "source checkout (pip install -e .)")
+    available = {f: n for f, n in FIGURE_SCRIPTS.items() if (folder / n).exists()}
+    if args.only:
+        wanted = [f.strip() for f in args.only.split(",") if f.strip()]
+        unknown = [f for f in wanted if f not in FIGURE_SCRIPTS]
+        if unknown:
+            raise ValueError(f"unknown figures {unknown}; known: {', '.join(FIGURE_SCRIPTS)}")
+        missing = [f for f in wanted if f not in available]
+        if missing:
+            raise ValueError(f"no script yet for Fig. {', '.join(missing)}; available: {', '.join(available)}")
+    else:
+        wanted = list(available)
+    out_dir = Path(args.out).resolve()
+    runs = []
+    for f in wanted:
+        cmd = [sys.executable, str(folder / available[f]), "--out", str(out_dir), "--seed", str(args.seed)]
+        if args.quick:
+            cmd.append("--quick")
+        start = time.perf_counter()
+        print(f"dmft figures: Fig. {f}: {' '.join(cmd[1:])}", file=sys.stderr, flush=True)
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
+        runs.append(dict(figure=f, script=available[f], returncode=proc.returncode,
+                         wall_s=time.perf_counter() - start, output=proc.stdout.strip().splitlines()[-5:]))
+    failed = [r["figure"] for r in runs if r["returncode"] != 0]
+    if failed:
+        raise FigureFailure(f"figure scripts failed: Fig. {', '.join(failed)}", runs)
+    return dict(out=str(out_dir), quick=args.quick, figures=runs, provenance=_provenance(args))
+
+
+class FigureFailure(RuntimeError):
+    def __init__(self, message, runs):
+        super().__init__(message)
+        self.runs = runs
+
+
 def cmd_derive(args) -> dict:
     import derivations
 
@@ -364,6 +439,51 @@ def build_parser() -> argparse.ArgumentParser:
                     help="target SE(Q0)/Q0 (default 0.01)")
     fr.set_defaults(func=cmd_freeze)
 
+    ph = sub.add_parser("phase-diagram", help="every boundary of Fig. 1b at fixed p, from theory "
+                                              "(dmft.phase_diagram.phase_diagram)",
+                        description="Computes the chaos onset (g = 1), the first-order line k_c(g) (g < 1), the "
+                                    "fixed-point onset (hatched region), the semifreezable and freezable onsets "
+                                    "(experimental) and the diverging-timescale line, one task per boundary "
+                                    "point, on a local process pool or a Dask cluster. Finished points are cached "
+                                    "on disk: a second run takes seconds, an interrupted one resumes. Writes "
+                                    "phase_diagram_pP.json/.png/.pdf to --out.")
+    ph.add_argument("--p", type=float, default=2.5, help="synaptic time constant (default 2.5)")
+    ph.add_argument("--quick", action="store_true", help="coarse grids and loose errors")
+    for name, default in (("g-min", 0.2), ("g-max", 3.0), ("k-min", -1.0), ("k-max", 3.0)):
+        ph.add_argument(f"--{name}", dest=name.replace("-", "_"), type=float, default=default,
+                        help=f"diagram range (default {default})")
+    ph.add_argument("--only", default=None,
+                    help="comma-separated boundaries (chaos_onset, first_order, fixed_point_onset, "
+                         "semifreezable, freezable, diverging_timescale); default all")
+    ph.add_argument("--out", default="phase_diagram", help="output folder (default ./phase_diagram)")
+    ph.add_argument("--cache", default=None, help="cache folder (default ~/.cache/dmft/phase_diagram or $DMFT_CACHE)")
+    ph.add_argument("--no-cache", dest="no_cache", action="store_true", help="compute every point afresh")
+    ph.add_argument("--executor", choices=["local", "dask"], default="local")
+    ph.add_argument("--scheduler", default=None, help="Dask scheduler address (with --executor dask)")
+    ph.add_argument("--workers", type=int, default=None, help="local processes (default: all cores)")
+    ph.add_argument("--seed", type=int, default=0)
+    ph.add_argument("--json", action="store_true")
+    progress_flags(ph)
+    ph.set_defaults(func=cmd_phase_diagram)
+
+    ly = sub.add_parser("lyapunov", help="maximum Lyapunov exponent from the DMFT (dmft.lyapunov_theory)",
+                        description="lambda_max from two replicas linearised in their difference: at k = 0 the "
+                                    "ground state of -d^2/dtau^2 - g^2 C_phi'(tau) (exact, seconds). "
+                                    "k != 0 (Monte Carlo) is not implemented yet.")
+    common(ly)
+    ly.add_argument("--seed", type=int, default=0)
+    ly.set_defaults(func=cmd_lyapunov)
+
+    fg = sub.add_parser("figures", help="run the figure scripts (figures/figN_*.py) and write their outputs",
+                        description="Runs the paper's figure scripts one after the other (Fig. 1b is the phase "
+                                    "diagram of `dmft phase-diagram`). Exit status 1 when a script fails.")
+    fg.add_argument("--quick", action="store_true", help="coarse grids (each script's --quick)")
+    fg.add_argument("--only", default=None, help="comma-separated figures, e.g. 1b,2,7 (default: every script)")
+    fg.add_argument("--out", default="figures/out", help="output folder (default figures/out)")
+    fg.add_argument("--seed", type=int, default=0)
+    fg.add_argument("--json", action="store_true")
+    fg.set_defaults(func=cmd_figures)
+
     d = sub.add_parser("derive", help="run the SymPy derivations and regenerate dmft/_generated.py "
                                       "and docs/derivations.md (same as python -m derivations)")
     d.add_argument("--json", action="store_true")
@@ -386,7 +506,7 @@ def main(argv=None) -> int:
         if isinstance(e, (ValueError, DerivationError)):
             print(f"dmft {args.command}: error: {e}", file=sys.stderr)
             return 2
-        if isinstance(e, (UnphysicalSolutionError, FloatingPointError, MemoryError)):
+        if isinstance(e, (UnphysicalSolutionError, FloatingPointError, MemoryError, FigureFailure)):
             print(f"dmft {args.command}: computation failed ({type(e).__name__}): {e}", file=sys.stderr)
             return 1
         raise

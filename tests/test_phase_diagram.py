@@ -1,0 +1,143 @@
+"""`dmft phase-diagram`: tasks, the on-disk cache (resume, atomic writes), executors (local pool and a real Dask
+LocalCluster), the JSON layout, and the bisection of the diverging-timescale boundary."""
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from dmft import boundaries as bmod
+from dmft.phase_diagram import DiagramSettings, Task, make_tasks, phase_diagram, read_cached, write_cached
+
+CHEAP = ("chaos_onset", "fixed_point_onset")
+
+
+def _cheap_settings(g_values=(0.5, 1.5, 2.5)):
+    st = DiagramSettings.default(True, 0.2, 3.0, -1.0, 3.0)
+    st.g_fixed_points = tuple(g_values)
+    return st
+
+
+def test_json_layout_and_files(tmp_path):
+    pd = phase_diagram(2.5, boundaries=CHEAP, settings=_cheap_settings(), cache_dir=tmp_path / "c", workers=1)
+    d = pd.to_dict()
+    for key in ("p", "settings", "seed", "version", "boundaries"):
+        assert key in d
+    for name in CHEAP:
+        row = d["boundaries"][name]
+        assert len({len(row[x]) for x in ("g", "k", "k_err", "converged")}) == 1
+    assert d["boundaries"]["chaos_onset"]["g"] == [1.0, 1.0]
+    # the fixed-point onset at g > 0 decreases with g towards its large-g value (Sec. VI, Fig. 6d)
+    k = d["boundaries"]["fixed_point_onset"]["k"]
+    assert k[0] > k[1] > k[2]
+    files = pd.save(tmp_path / "out")
+    for ext in ("json", "png", "pdf"):
+        assert (tmp_path / "out" / f"phase_diagram_p2.5.{ext}").stat().st_size > 0
+    assert json.load(open(files["json"]))["boundaries"]["fixed_point_onset"]["k"] == k
+
+
+def test_cache_resumes_and_survives_broken_files(tmp_path):
+    cache = tmp_path / "cache"
+    first = phase_diagram(2.5, boundaries=CHEAP, settings=_cheap_settings(), cache_dir=cache, workers=1)
+    assert first.n_cached == 0
+    again = phase_diagram(2.5, boundaries=CHEAP, settings=_cheap_settings(), cache_dir=cache, workers=1)
+    assert again.n_cached == again.n_tasks == first.n_tasks
+    assert again.boundaries == first.boundaries
+    # an interrupted run: one finished point lost, one file truncated mid-write, a stray temporary file
+    files = sorted(cache.glob("fixed_point_onset-*.json"))
+    files[0].unlink()
+    files[1].write_text('{"task": ')
+    (cache / ".tmp-leftover.json").write_text("{")
+    resumed = phase_diagram(2.5, boundaries=CHEAP, settings=_cheap_settings(), cache_dir=cache, workers=1)
+    assert resumed.n_cached == first.n_tasks - 2
+    assert resumed.boundaries == first.boundaries
+
+
+def test_cache_key_depends_on_options_and_parameters(tmp_path):
+    a = Task("first_order", 0.5, 2.5, (("n_s", 7), ("seed", 0)))
+    assert a.key() != Task("first_order", 0.5, 2.5, (("n_s", 9), ("seed", 0))).key()
+    assert a.key() != Task("first_order", 0.5, 2.5, (("n_s", 7), ("seed", 1))).key()
+    assert a.key() != Task("first_order", 0.5, 10.0, (("n_s", 7), ("seed", 0))).key()
+    write_cached(tmp_path, a, dict(k=1.0))
+    assert read_cached(tmp_path, a) == dict(k=1.0)
+    assert read_cached(tmp_path, Task("first_order", 0.6, 2.5, (("n_s", 7), ("seed", 0)))) is None
+
+
+def test_tasks_cover_every_boundary():
+    st = DiagramSettings.default(True, 0.2, 3.0, -1.0, 3.0)
+    names = {t.boundary for t in make_tasks(2.5, st, 3.0, 0)}
+    assert names == set(bmod.BOUNDARIES)
+    # first-order points only below g = 1, freezable-chaos points only above it
+    for t in make_tasks(2.5, st, 3.0, 0):
+        if t.boundary == "first_order":
+            assert 0 < t.g < 1
+        if t.boundary in ("semifreezable", "freezable", "diverging_timescale"):
+            assert t.g > 1
+
+
+def test_dask_local_cluster_equals_local(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    local = phase_diagram(2.5, boundaries=CHEAP, settings=_cheap_settings(), cache_dir=False, workers=2)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        with distributed.Client(c) as client:
+            remote = phase_diagram(2.5, boundaries=CHEAP, settings=_cheap_settings(), cache_dir=tmp_path,
+                                   executor="dask", scheduler=client)
+    assert remote.boundaries == local.boundaries
+    # the workers wrote the cache too: a local rerun reads every point
+    assert phase_diagram(2.5, boundaries=CHEAP, settings=_cheap_settings(), cache_dir=tmp_path,
+                         workers=1).n_cached == local.n_tasks
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(p=0.0), "p must be > 0"),
+    (dict(p=float("nan")), "finite"),
+    (dict(g_min=2.0, g_max=1.0), "g_min < g_max"),
+    (dict(k_min=1.0, k_max=0.0), "k_min < k_max"),
+    (dict(executor="mpi"), "executor"),
+    (dict(executor="dask"), "scheduler"),
+    (dict(boundaries=("hatched",)), "unknown boundaries"),
+])
+def test_bad_input(kwargs, match, tmp_path):
+    kw = dict(p=2.5, boundaries=CHEAP, cache_dir=False)
+    kw.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        phase_diagram(kw.pop("p"), **kw)
+
+
+class _FakeSolve:
+    """Stationary verdicts of a model whose timescale diverges above k_star."""
+
+    def __init__(self, k_star):
+        self.k_star, self.calls = k_star, []
+
+    def __call__(self, params, **_):
+        self.calls.append(params.k)
+        status = "diverging_timescale" if params.k > self.k_star else "converged"
+        return type("R", (), dict(status=status))()
+
+
+def test_diverging_timescale_bisection(monkeypatch):
+    fake = _FakeSolve(1.7)
+    monkeypatch.setattr(bmod, "solve", fake)
+    pt = bmod.diverging_timescale_onset(2.0, 2.5, 1.0, 3.0, steps=5)
+    assert pt.converged
+    assert abs(pt.k - 1.7) <= pt.k_err
+    assert pt.k_err == pytest.approx(2.0 / 2 ** 6)
+    assert len(fake.calls) == 7
+    # no divergence in range, and divergence already at k_lo: verdicts, not numbers passed off as boundaries
+    none = bmod.diverging_timescale_onset(2.0, 2.5, 1.0, 1.5, steps=3)
+    assert not none.converged and math.isnan(none.k)
+    below = bmod.diverging_timescale_onset(2.0, 2.5, 1.8, 3.0, steps=3)
+    assert not below.converged and below.k == 1.8
+
+
+def test_cli_phase_diagram(tmp_path):
+    cmd = [sys.executable, "-m", "dmft", "phase-diagram", "--only", "chaos_onset", "--cache", str(tmp_path / "c"),
+           "--out", str(tmp_path / "o"), "--workers", "1", "--json"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    d = json.loads(out.stdout)
+    assert d["boundaries"]["chaos_onset"]["g"] == [1.0, 1.0]
+    assert (tmp_path / "o" / "phase_diagram_p2.5.png").exists()
+    bad = subprocess.run(cmd[:4] + ["--p", "-1", "--no-cache", "--json"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "p must be > 0" in bad.stderr
