@@ -240,12 +240,14 @@ def cmd_phase_diagram(args) -> dict:
 
 def cmd_lyapunov(args) -> dict:
     from .lyapunov_theory import scs_lyapunov
+    from .tangent import lyapunov
 
     params = Params(args.g, args.k, args.p, args.phi)          # validates every parameter
-    if params.k != 0:
-        raise ValueError("k != 0: the Monte Carlo route of the DMFT Lyapunov exponent is not implemented yet; "
-                         "only k = 0 (exact) is available.  For k != 0 use `dmft simulate --lyapunov`")
-    out = scs_lyapunov(params.g, params.nonlinearity.name).summary()
+    if params.k == 0:
+        res = scs_lyapunov(params.g, params.nonlinearity.name)
+    else:
+        res = lyapunov(params, lam_guess=args.lam_guess, seed=args.seed, progress=args.progress)
+    out = res.summary()
     out["provenance"] = _provenance(args)
     return out
 
@@ -468,10 +470,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     ly = sub.add_parser("lyapunov", help="maximum Lyapunov exponent from the DMFT (dmft.lyapunov_theory)",
                         description="lambda_max from two replicas linearised in their difference: at k = 0 the "
-                                    "ground state of -d^2/dtau^2 - g^2 C_phi'(tau) (exact, seconds). "
-                                    "k != 0 (Monte Carlo) is not implemented yet.")
+                                    "ground state of -d^2/dtau^2 - g^2 C_phi'(tau) (method exact, seconds); "
+                                    "k != 0: the root of mu(lambda) = 1, mu the leading eigenvalue of the tangent "
+                                    "map on the stationary single-site paths (method monte_carlo, dmft.tangent; "
+                                    "minutes).")
     common(ly)
     ly.add_argument("--seed", type=int, default=0)
+    ly.add_argument("--lam-guess", dest="lam_guess", type=float, default=0.1,
+                    help="first trial lambda of the Monte Carlo route (default 0.1)")
     ly.set_defaults(func=cmd_lyapunov)
 
     fg = sub.add_parser("figures", help="run the figure scripts (figures/figN_*.py) and write their outputs",

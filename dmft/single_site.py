@@ -27,13 +27,16 @@ from .observables import per_path_autocovariance
 from .volterra import causal_recursion, history_matrix
 
 
-def leak_folded_kernel(K: np.ndarray, h: float, s_inst: float = 0.0, extra: int = 0) -> np.ndarray:
-    """G on the lag grid: G(u) = int_0^u e^{-(u-v)} K(v) dv + s e^{-u}, with K piecewise linear
-    between grid points (exact exponential integration of each piece).  ``extra`` points are
-    appended past the kernel's end, where G decays as e^{-u}."""
-    e = math.exp(-h)
-    a2 = (h - 1.0 + e) / h          # int_0^h e^{-(h-r)} (r/h) dr
-    a1 = (1.0 - e) - a2             # int_0^h e^{-(h-r)} (1 - r/h) dr
+def leak_folded_kernel(K: np.ndarray, h: float, s_inst: float = 0.0, extra: int = 0,
+                       rate: float = 1.0) -> np.ndarray:
+    """G on the lag grid: G(u) = int_0^u e^{-a(u-v)} K(v) dv + s e^{-a u} for the leak (a + d/dt), a = ``rate``
+    (1 for Eq. 6; 1 + lambda for the tangent equation in the growing frame), with K piecewise linear between grid
+    points (exact exponential integration of each piece).  ``extra`` points are appended past the kernel's end,
+    where G decays as e^{-a u}."""
+    ah = rate * h
+    e = math.exp(-ah)
+    a2 = (ah - 1.0 + e) / (rate * ah)        # int_0^h e^{-a(h-r)} (r/h) dr
+    a1 = (1.0 - e) / rate - a2               # int_0^h e^{-a(h-r)} (1 - r/h) dr
     Kx = np.concatenate([K, np.zeros(extra)])
     forcing = np.zeros_like(Kx)
     forcing[1:] = a1 * Kx[:-1] + a2 * Kx[1:]

@@ -21,14 +21,19 @@ def history_matrix(w: np.ndarray, block: int) -> np.ndarray:
 
 
 def causal_recursion(xi: np.ndarray, w: np.ndarray, psi, *, dpsi=None, c0: float = 0.0, const=0.0,
-                     block: int = 64, T_hist: np.ndarray | None = None):
+                     block: int = 64, T_hist: np.ndarray | None = None, gain: np.ndarray | None = None):
     """Solve x_n = xi_n + const + c0 psi(x_n) + sum_{m=1}^{M} w[m] psi(x_{n-m}) for all samples.
 
     xi : (L, S) driving fields; w : kernel weights, w[0] ignored (use c0); history before n = 0
     is zero.  With c0 != 0 the implicit equation is solved by :func:`implicit_step` (pass ``dpsi``).
+    ``gain`` (L, S) makes the recursion linear and time-dependent, psi(x_n) = gain_n x_n (``psi`` is then
+    ignored; the implicit term is solved exactly): the tangent equation, with gain = phi'(x) along a path.
     Returns (x, psi(x)) of shape (L, S).
     """
-    if c0 and dpsi is None:
+    if gain is not None:
+        if gain.shape != xi.shape:
+            raise ValueError(f"gain has shape {gain.shape}, the fields {xi.shape}")
+    if c0 and dpsi is None and gain is None:
         raise ValueError("an implicit term (c0 != 0) needs dpsi")
     L, S = xi.shape
     M = w.size - 1
@@ -55,6 +60,10 @@ def causal_recursion(xi: np.ndarray, w: np.ndarray, psi, *, dpsi=None, c0: float
             acc = acc_block[i]
             if i:
                 acc = acc + w_rev[B - i:] @ ps[n0:n]
+            if gain is not None:
+                x[n] = acc / (1.0 - c0 * gain[n])
+                ps[n] = gain[n] * x[n]
+                continue
             if c0:
                 x[n] = implicit_step(acc, c0, psi, dpsi, ps[n - 1] if n else np.zeros_like(acc))
             else:
