@@ -127,7 +127,7 @@ class DiagramSettings:
     def default(cls, quick: bool, g_min: float, g_max: float, k_min: float, k_max: float) -> "DiagramSettings":
         if quick:
             g_below = [g for g in (0.5, 0.9) if g_min <= g <= g_max]
-            g_above = [g for g in (2.0, 3.0) if g_min <= g <= g_max]
+            g_above = [g for g in (2.0,) if g_min <= g <= g_max]
             n_fp = 8
             first_order = dict(n_s=7, target_rel_err=0.01)
             replica = dict(n_paths=128, n_replicas=3)

@@ -36,17 +36,23 @@ def _fd_lyapunov(g, L=90.0):
     return math.sqrt(-E) - 1.0, abs(e2 - e1)
 
 
-def _check(g):
+@pytest.fixture(scope="module")
+def g2():
+    """The exact k = 0 result at g = 2 and its potential (shared by the tests below)."""
+    return scs_lyapunov(2.0, curve_points=0), SCSPotential(2.0)
+
+
+def _check(g, res=None):
     lam_fd, spread = _fd_lyapunov(g)
     assert spread > 1e-7                             # the two grids differ: the extrapolation does something
-    res = scs_lyapunov(g, curve_points=0)
+    res = res or scs_lyapunov(g, curve_points=0)
     assert res.converged and res.method == "exact"
     assert res.lambda_max == pytest.approx(lam_fd, abs=1e-6)
     assert res.lambda_max > 0                        # chaos
 
 
-def test_exact_lyapunov_g2_against_finite_differences():
-    _check(2.0)
+def test_exact_lyapunov_g2_against_finite_differences(g2):
+    _check(2.0, g2[0])
 
 
 @pytest.mark.slow
@@ -63,9 +69,8 @@ def test_quiescent_network_has_lambda_g_minus_one():
         assert mu == pytest.approx(0.36 / (1 + lam) ** 2, rel=1e-12)
 
 
-def test_leading_eigenvalue_is_one_at_lambda_max_and_decreasing():
-    pot = SCSPotential(2.0)
-    res = scs_lyapunov(2.0, curve_points=0)
+def test_leading_eigenvalue_is_one_at_lambda_max_and_decreasing(g2):
+    res, pot = g2
     assert leading_eigenvalue(pot, res.lambda_max) == pytest.approx(1.0, abs=1e-7)
     mus = [leading_eigenvalue(pot, lam) for lam in (0.0, 0.1, 0.3)]
     assert mus[0] > mus[1] > mus[2]
@@ -120,7 +125,7 @@ def test_leak_folded_kernel_with_a_rate_is_the_exponential_convolution():
             assert G[n] == pytest.approx(ref, rel=1e-9, abs=1e-12)
 
 
-def test_monte_carlo_multiplier_at_k0_matches_the_exact_operator():
+def test_monte_carlo_multiplier_at_k0_matches_the_exact_operator(g2):
     """mu(lambda) from the tangent map on sampled paths (k = 0, g = 2) against the exact leading eigenvalue of
     [(1 + lambda)^2 - d^2]^-1 g^2 C_phi' (shooting), within 3 of its standard errors."""
     from dmft import Params
@@ -128,7 +133,7 @@ def test_monte_carlo_multiplier_at_k0_matches_the_exact_operator():
     from dmft.tangent import multiplier
 
     stat = solve(Params(2.0, 0.0, 2.5), progress=False)
-    pot = SCSPotential(2.0)
+    pot = g2[1]
     m = multiplier(stat, 0.15, seed=1)
     exact = leading_eigenvalue(pot, 0.15)
     assert m.converged and 0 < m.mu_err < 0.01

@@ -141,3 +141,8 @@ def test_cli_phase_diagram(tmp_path):
     assert (tmp_path / "o" / "phase_diagram_p2.5.png").exists()
     bad = subprocess.run(cmd[:4] + ["--p", "-1", "--no-cache", "--json"], capture_output=True, text=True)
     assert bad.returncode == 2 and "p must be > 0" in bad.stderr
+
+
+def test_figures_cli_rejects_unknown_figures():
+    bad = subprocess.run([sys.executable, "-m", "dmft", "figures", "--only", "9"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "unknown figures" in bad.stderr
