@@ -62,6 +62,8 @@ def cmd_simulate(args) -> dict:
         raise ValueError(f"--max-lag: max_lag must be a positive finite number, got {args.max_lag}")
     if args.lyapunov_T is not None and not (math.isfinite(args.lyapunov_T) and args.lyapunov_T > 0):
         raise ValueError(f"--lyapunov-T must be a positive finite number, got {args.lyapunov_T}")
+    if args.save and args.n_seeds > 1:
+        raise ValueError("--save writes one network's run: use it with --n-seeds 1")
     start = time.perf_counter()
     max_lag = min(args.max_lag, args.T / 2)
     out = dict(params=params.as_dict(), N=args.N, T=args.T, burn=args.burn, dt=args.dt, seed=args.seed,
@@ -87,6 +89,11 @@ def cmd_simulate(args) -> dict:
                    settled_at=traj.settled_at,
                    error_bars="standard error across neurons of one network (use --n-seeds for "
                               "errors across realizations)")
+        if args.save:
+            extra = dict(PR_A=traj.PR_A) if np.all(np.isfinite(traj.PR_A)) else {}   # undefined while A = 0
+            np.savez(args.save, phi=traj.phi, dt=traj.record_dt, g=params.g, k=params.k, p=params.p,
+                     nonlinearity=params.nonlinearity.name, N=args.N, seed=args.seed, **extra)
+            out["saved"] = args.save
         if args.lyapunov:
             res = max_lyapunov_perturbation(net, args.lyapunov_T or args.T, seed=args.seed,
                                             progress=args.progress)
@@ -238,6 +245,20 @@ def cmd_phase_diagram(args) -> dict:
     return out
 
 
+def cmd_validate(args) -> dict:
+    from .validate import load_run, plot_validation, validate
+
+    run = load_run(args.run, g=args.g, k=args.k, p=args.p)
+    v = validate(run, n_blocks=args.blocks, n_sigma=args.n_sigma, seed=args.seed)
+    out = v.summary()
+    if args.plot:
+        plot_validation(v, args.plot)
+        out["plot"] = args.plot
+    out["provenance"] = _provenance(args)
+    out["_exit"] = 0 if v.consistent else 1
+    return out
+
+
 def cmd_lyapunov(args) -> dict:
     from .lyapunov_theory import scs_lyapunov
     from .tangent import lyapunov
@@ -349,6 +370,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also measure lambda_max by the perturbation method (App. F)")
     s.add_argument("--lyapunov-T", dest="lyapunov_T", type=float, default=None,
                    help="duration of the lambda_max measurement (default: --T)")
+    s.add_argument("--save", default=None, metavar="RUN.npz",
+                   help="write the run (phi, dt, g, k, p, PR_A) for `dmft validate`")
     s.set_defaults(func=cmd_simulate)
 
     def solver_opts(p):
@@ -468,6 +491,24 @@ def build_parser() -> argparse.ArgumentParser:
     progress_flags(ph)
     ph.set_defaults(func=cmd_phase_diagram)
 
+    va = sub.add_parser("validate", help="check a simulation run (.npz) against the DMFT (dmft.validate)",
+                        description="Compares C(tau) at lags 0, 1, 2, 5, 10, tau*, PR_A (if stored) and Q(0) of "
+                                    "halting runs (if stored) with the DMFT, each with the simulation's error "
+                                    "(across time blocks or runs) and the DMFT's. Exit status 0 when every "
+                                    "quantity is consistent, 1 otherwise. File format: see README "
+                                    "(phi (T, N), dt, g, k, p).")
+    va.add_argument("run", help="the .npz run file")
+    va.add_argument("--g", type=float, default=None, help="override/supply g")
+    va.add_argument("--k", type=float, default=None, help="override/supply k")
+    va.add_argument("--p", type=float, default=None, help="override/supply p")
+    va.add_argument("--blocks", type=int, default=8, help="time blocks for the simulation's error (default 8)")
+    va.add_argument("--n-sigma", dest="n_sigma", type=float, default=3.0,
+                    help="consistency threshold in combined standard errors (default 3)")
+    va.add_argument("--plot", default=None, help="write a PNG overlaying simulation and theory")
+    va.add_argument("--seed", type=int, default=0)
+    va.add_argument("--json", action="store_true")
+    va.set_defaults(func=cmd_validate)
+
     ly = sub.add_parser("lyapunov", help="maximum Lyapunov exponent from the DMFT (dmft.lyapunov_theory)",
                         description="lambda_max from two replicas linearised in their difference: at k = 0 the "
                                     "ground state of -d^2/dtau^2 - g^2 C_phi'(tau) (method exact, seconds); "
@@ -516,5 +557,6 @@ def main(argv=None) -> int:
             print(f"dmft {args.command}: computation failed ({type(e).__name__}): {e}", file=sys.stderr)
             return 1
         raise
+    status = result.pop("_exit", 0) if isinstance(result, dict) else 0
     _emit(result, getattr(args, "json", False))
-    return 0
+    return status
