@@ -197,7 +197,14 @@ def _run_dask(todo, cache_dir, scheduler, on_done):
         from distributed import Client, as_completed
     except ImportError as exc:        # pragma: no cover - depends on the environment
         raise ValueError("--executor dask needs the 'dask' extra: pip install 'dmft[dask]'") from exc
-    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    if isinstance(scheduler, Client):
+        client = scheduler
+    else:
+        try:
+            client = Client(scheduler, timeout="15s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r} ({type(exc).__name__}: {exc}); "
+                             "give the address of a running scheduler, e.g. tcp://host:8786") from exc
     try:
         futures = {client.submit(run_task, t, cache_dir, pure=False): t for t in todo}
         for fut in as_completed(list(futures)):

@@ -97,12 +97,15 @@ def test_dask_local_cluster_equals_local(tmp_path):
     (dict(executor="mpi"), "executor"),
     (dict(executor="dask"), "scheduler"),
     (dict(boundaries=("hatched",)), "unknown boundaries"),
+    (dict(executor="dask", scheduler="tcp://127.0.0.1:9"), "cannot reach the Dask scheduler"),
 ])
 def test_bad_input(kwargs, match, tmp_path):
-    kw = dict(p=2.5, boundaries=CHEAP, cache_dir=False)
+    kw = dict(p=2.5, boundaries=CHEAP, cache_dir=tmp_path / "cache")
     kw.update(kwargs)
     with pytest.raises(ValueError, match=match):
         phase_diagram(kw.pop("p"), **kw)
+    # nothing (not even half) written
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())
 
 
 class _FakeSolve:
@@ -146,3 +149,26 @@ def test_cli_phase_diagram(tmp_path):
 def test_figures_cli_rejects_unknown_figures():
     bad = subprocess.run([sys.executable, "-m", "dmft", "figures", "--only", "9"], capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown figures" in bad.stderr
+
+
+def test_killed_run_resumes(tmp_path):
+    """Kill a real `dmft phase-diagram` midway (SIGKILL, after two points are cached); the rerun reads the
+    finished points and computes only the rest."""
+    import os
+    import signal
+    import time
+
+    cache = tmp_path / "cache"
+    cmd = [sys.executable, "-m", "dmft", "phase-diagram", "--quick", "--only", "fixed_point_onset", "--workers", "1",
+           "--cache", str(cache), "--out", str(tmp_path / "o"), "--json"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(cache.glob("fixed_point_onset-*.json"))) < 2:
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = len(list(cache.glob("fixed_point_onset-*.json")))
+    assert 2 <= done < 8
+    resumed = phase_diagram(2.5, quick=True, boundaries=("fixed_point_onset",), cache_dir=cache, workers=1)
+    assert resumed.n_cached == done and resumed.n_tasks == 8
+    assert all(math.isfinite(k) for k in resumed.boundaries["fixed_point_onset"]["k"])

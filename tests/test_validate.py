@@ -90,3 +90,20 @@ def test_cli_simulate_save_then_validate(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "dmft", "validate", str(tmp_path / "none.npz")],
                              capture_output=True, text=True)
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+@pytest.fixture(scope="module")
+def simulated_run(tmp_path_factory):
+    """One network of our simulator at g = 2, k = 1, p = 2.5 (N = 1000, dt = 0.02 to keep Euler's bias small)."""
+    path = tmp_path_factory.mktemp("runs") / "sim.npz"
+    subprocess.run([sys.executable, "-m", "dmft", "simulate", "--g", "2", "--k", "1", "--p", "2.5", "--N", "1000",
+                    "--T", "800", "--dt", "0.02", "--save", str(path), "--json"], check=True, capture_output=True)
+    return path
+
+
+@pytest.mark.slow
+def test_our_simulator_passes_and_wrong_parameters_fail(simulated_run):
+    """Measured (N = 400): z(C(0)) = 2.7 passes; labelled k = -1 (plasticity sign flipped) z = 78; g = 2.5 z = 11."""
+    assert validate(load_run(simulated_run)).consistent
+    assert not validate(load_run(simulated_run, k=-1.0)).consistent
+    assert not validate(load_run(simulated_run, g=2.5)).consistent
