@@ -25,6 +25,7 @@ from typing import Optional
 
 import numpy as np
 
+from .ensemble import _mean_sem
 from .observables import autocovariance, participation_ratio_theory, tau_star
 from .params import Params
 
@@ -118,11 +119,6 @@ def _blocks(x: np.ndarray, n: int):
     return np.array_split(x, n, axis=0)
 
 
-def _mean_se(values) -> tuple[float, float]:
-    v = np.asarray(values, dtype=float)
-    return float(v.mean()), float(v.std(ddof=1) / math.sqrt(v.size))
-
-
 def validate(run: Run, *, lags=DEFAULT_LAGS, n_blocks: int = 8, n_sigma: float = 3.0, seed: int = 0,
              stationary=None) -> Validation:
     """Compare ``run`` with the stationary DMFT at its parameters (and the two-replica DMFT for Q(0)).
@@ -159,21 +155,21 @@ def validate(run: Run, *, lags=DEFAULT_LAGS, n_blocks: int = 8, n_sigma: float =
         i_th = int(round(lag / th.tau_step))
         if i_sim >= C_blocks.shape[1] or i_th >= th.C.size:
             continue
-        add(f"C({lag:g})", *_mean_se(C_blocks[:, i_sim]), th.C[i_th], th.C_err[i_th])
+        add(f"C({lag:g})", *_mean_sem(C_blocks[:, i_sim]), th.C[i_th], th.C_err[i_th])
     ts = [tau_star(c, run.dt) for c in C_blocks]
     n_th = min(th.C.size, int(round(max_lag / th.tau_step)) + 1)      # the theory over the same lags
-    add("tau*", *_mean_se(ts), tau_star(th.C[:n_th], th.tau_step), th.tau_star_err)
+    add("tau*", *_mean_sem(ts), tau_star(th.C[:n_th], th.tau_step), th.tau_star_err)
     if run.PR_A is not None:
         p = run.params.p
         up = participation_ratio_theory(th.C + th.C_err, th.tau_step, p)
         lo = participation_ratio_theory(th.C - th.C_err, th.tau_step, p)
-        add("PR_A", *_mean_se([b.mean() for b in _blocks(run.PR_A, n_blocks)]), th.PR_A, 0.5 * abs(up - lo))
+        add("PR_A", *_mean_sem([b.mean() for b in _blocks(run.PR_A, n_blocks)]), th.PR_A, 0.5 * abs(up - lo))
     if run.Q0 is not None:
         from .replica import solve_overlap
 
         fp = solve_overlap(th, "fixed-point", seed=seed, progress=False)
         if fp.nontrivial:
-            add("Q(0)", *_mean_se(np.abs(run.Q0)), fp.Q0, fp.Q0_err)
+            add("Q(0)", *_mean_sem(np.abs(run.Q0)), fp.Q0, fp.Q0_err)
     ok = all(c.consistent for c in checks)
     curves = dict(tau_sim=run.dt * np.arange(C_blocks.shape[1]), C_sim=C_blocks.mean(axis=0),
                   C_sim_err=C_blocks.std(axis=0, ddof=1) / math.sqrt(n_blocks), tau=th.tau, C=th.C, C_err=th.C_err)
