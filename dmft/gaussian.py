@@ -49,8 +49,11 @@ def pair_avg(f1, f2, q1, q2, c, n: int | None = None):
     """
     if n is None:
         n = nodes_for_variance(max(q1, q2), 121)
-    u, w = hermite_nodes(n)
     c = np.asarray(c, dtype=float)
+    chunk = max(1, 2**22 // (n * n))             # bound the (covariances, n, n) work array to ~32 MB
+    if c.ndim == 1 and c.size > chunk:
+        return np.concatenate([pair_avg(f1, f2, q1, q2, c[i:i + chunk], n) for i in range(0, c.size, chunk)])
+    u, w = hermite_nodes(n)
     s1 = np.sqrt(q1)
     a = c / s1 if s1 > 0 else np.zeros_like(c)
     b = np.sqrt(np.maximum(q2 - a * a, 0.0))
