@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import integrate, interpolate, optimize
+from scipy import integrate, interpolate
 
 from . import _generated as gen
 from .gaussian import pair_avg
