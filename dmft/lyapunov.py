@@ -7,15 +7,18 @@ Two methods:
   space is measured and renormalised back to its initial size every ``renorm_every``
   (Benettin's procedure); lambda_max is the mean log growth rate.
 * :func:`lyapunov_spectrum` — QR tangent propagation of ``n_exponents`` vectors of the full
-  (N + N^2)-dimensional tangent space of the Euler map, forward in time (largest exponents) or
+  (N + N^2)-dimensional tangent space of the step map, forward in time (largest exponents) or
   backward along the stored forward trajectory (smallest exponents, Sec. V B).  Backward
   propagation uses the exact inverse of the tangent map of each step; the forward trajectory is
   re-simulated from checkpoints, so no N x N x T object is stored.
 
-The tangent map of one Euler step (x, A) -> (x', A') at phi = phi(x), D = diag(phi'(x)),
-W = J + A, v = D dx, a = 1 - dt/p, c = dt k/(pN):
+The tangent map of one step is the exact derivative of the network's step map (Euler or Heun, see
+:mod:`dmft.network`).  With Df the linearised flow [Eq. 15] at phi = phi(x), W = J + A, v = phi'(x) dx,
 
-    dx' = dx + dt (-dx + W v + dA phi),     dA' = a dA + c (v phi^T + phi v^T).
+    Df (dx, dA) = (-dx + W v + dA phi,  (-dA + (k/N)(v phi^T + phi v^T))/p),
+
+Euler's is dz' = dz + dt Df(z) dz and Heun's dz' = dz + dt/2 [Df(z) dz + Df(z~)(dz + dt Df(z) dz)], z~ the
+predicted state.
 """
 from __future__ import annotations
 
@@ -61,44 +64,107 @@ def _gains(net: PlasticNetwork):
     return nl.phi(net.x), nl.dphi(net.x)
 
 
+def _flow_tangent(net: PlasticNetwork, phi, dphi, W_times, dX, dA):
+    """The linearised flow Df(x, A) [Eq. 15] applied to tangent vectors (dX (m, N), dA (m, N, N)) at a state
+    given by phi = phi(x), dphi = phi'(x) and v -> (J + A) v (``W_times``, on an (N, m) block):
+    d(dx)/dt = -dX + W v + dA phi, d(dA)/dt = (-dA + (k/N)(v phi^T + phi v^T))/p with v = phi' dX
+    (the synaptic part is zero while A is halted)."""
+    v = dX * dphi
+    fX = -dX + W_times(v.T).T + dA @ phi
+    if not net.plastic:
+        return fX, np.zeros_like(dA)
+    kN, p = net.params.k / net.N, net.params.p
+    fA = (kN * (v[:, :, None] * phi[None, None, :] + phi[None, :, None] * v[:, None, :]) - dA) / p
+    return fX, fA
+
+
+def _predictor(net: PlasticNetwork, x, J_times, A_times, t):
+    """Heun's predicted state: x~ = x + dt f_x and v -> (J + A~) v with A~ = (1 - dt/p) A + (dt k/(pN)) phi phi^T
+    (A~ = A while A is halted), given v -> J v and v -> A v.  Returns (phi(x~), phi'(x~), v -> (J + A~) v)."""
+    nl = net.params.nonlinearity
+    phi = nl.phi(x)
+    drive = J_times(phi) + A_times(phi)
+    if net.input_fn is not None:
+        drive = drive + net.input_fn(t)
+    x_pred = x + net.dt * (drive - x)
+    a, c = (net._a_predict, net._c_predict) if net.plastic else (1.0, 0.0)
+
+    def W_pred(v):
+        return J_times(v) + a * A_times(v) + c * np.outer(phi, phi @ v).reshape(v.shape)
+    return nl.phi(x_pred), nl.dphi(x_pred), W_pred
+
+
 def tangent_step(net: PlasticNetwork, dX: np.ndarray, dA: np.ndarray):
-    """Apply the tangent map of the next Euler step of ``net`` (at its current state) to a batch
-    of tangent vectors dX (m, N), dA (m, N, N).  Returns the new (dX, dA)."""
+    """Apply the tangent map of the next step of ``net`` (at its current state, with its scheme) to a batch
+    of tangent vectors dX (m, N), dA (m, N, N).  Returns the new (dX, dA).
+
+    Euler: dz' = dz + dt Df(z) dz.  Heun: u1 = Df(z) dz, u2 = Df(z~)(dz + dt u1), dz' = dz + dt (u1 + u2)/2,
+    with z~ the predicted state: the exact derivative of the step map."""
     if net._clamped:
         raise ValueError("tangent dynamics of a clamped network are not defined")
     phi, dphi = _gains(net)
     dt = net.dt
-    v = dX * dphi
-    Wv = net.W_times(v.T).T
-    dX_new = dX + dt * (-dX + Wv + dA @ phi)
-    if net.plastic:
-        c = net._c
-        dA_new = net._a * dA
-        dA_new += c * (v[:, :, None] * phi[None, None, :] + phi[None, :, None] * v[:, None, :])
-    else:
-        dA_new = dA.copy()
-    return dX_new, dA_new
+    u1X, u1A = _flow_tangent(net, phi, dphi, net.W_times, dX, dA)
+    if net.scheme == "euler":
+        return dX + dt * u1X, dA + dt * u1A
+    phi_p, dphi_p, W_pred = _predictor(net, net.x, lambda v: net._g_scale * (net._J0 @ v), net.A_times, net.t)
+    u2X, u2A = _flow_tangent(net, phi_p, dphi_p, W_pred, dX + dt * u1X, dA + dt * u1A)
+    return dX + 0.5 * dt * (u1X + u2X), dA + 0.5 * dt * (u1A + u2A)
 
 
 def inverse_tangent_step(net: PlasticNetwork, x: np.ndarray, W: np.ndarray, dX: np.ndarray,
-                         dA: np.ndarray):
-    """Invert :func:`tangent_step` at the state (x, W = J + A) of a step of ``net`` (which supplies
-    dt, p, k, N): given the tangent vectors after the step, return them before it.
+                         dA: np.ndarray, t: float = 0.0):
+    """Invert :func:`tangent_step` at the state (x, W = J + A, time t) of a step of ``net`` (which supplies
+    dt, p, k, N, the scheme and whether A is plastic): given the tangent vectors after the step, return them
+    before it.
 
-    From dA' = a dA + c(v phi^T + phi v^T) and dx' = (1-dt)dx + dt(W v + dA phi):
-    [(1-dt) I + dt W D - (dt c/a)(|phi|^2 D + phi (phi*phi')^T)] dx = dx' - (dt/a) dA' phi,
-    then dA = (dA' - c(v phi^T + phi v^T)) / a.
-    """
+    Both schemes give dA' = a dA + b1 S(v, phi) + b2 S(v~, phi~), S(u, w) = u w^T + w u^T, with v = phi' dX and
+    v~ = phi'(x~) dX~ (b2 = 0 for Euler), so dA = (dA' - b1 S - b2 S~)/a, and dA enters dX' only through dA phi
+    and dA phi~.  That leaves a linear system for dX (Euler, N x N) or for (dX, dX~) (Heun, 2N x 2N)."""
     nl = net.params.nonlinearity
     phi, dphi = nl.phi(x), nl.dphi(x)
-    dt, a, c, N = net.dt, net._a, net._c, net.N
-    L = (1 - dt) * np.eye(N) + dt * W * dphi[None, :]
-    L -= (dt * c / a) * (float(phi @ phi) * np.diag(dphi) + np.outer(phi, phi * dphi))
-    rhs = dX - (dt / a) * (dA @ phi)
-    dX_old = scipy.linalg.solve(L, rhs.T).T
-    v = dX_old * dphi
-    dA_old = (dA - c * (v[:, :, None] * phi[None, None, :] + phi[None, :, None] * v[:, None, :])) / a
-    return dX_old, dA_old
+    N, dt = net.N, net.dt
+    plastic = net.plastic
+    a = net._a if plastic else 1.0
+    if net.scheme == "euler":
+        b1 = net._c1 if plastic else 0.0
+        L = (1 - dt) * np.eye(N) + dt * W * dphi[None, :]
+        L -= (dt * b1 / a) * _S_times(dphi, phi, phi)
+        dX_old = scipy.linalg.solve(L, (dX - (dt / a) * (dA @ phi)).T).T
+        return dX_old, _dA_before(dA, a, [(b1, dX_old * dphi, phi)])
+    # Heun
+    J = net.J
+    A = W - J
+    phi_p, dphi_p, W_pred = _predictor(net, x, J.__matmul__, A.__matmul__, t)
+    aE, b1, b2 = (net._a_predict, net._c1, net._c2) if plastic else (1.0, 0.0, 0.0)
+    g = net._c_predict if plastic else 0.0                  # dA~ = aE dA + g S(v, phi)
+    I = np.eye(N)
+    Wt = W_pred(np.eye(N))                                  # J + A~ as a matrix
+    B1, B2 = _S_times(dphi, phi, phi), _S_times(dphi_p, phi_p, phi)        # S(v, phi) phi, S(v~, phi~) phi
+    B3, B4 = _S_times(dphi, phi, phi_p), _S_times(dphi_p, phi_p, phi_p)    # S(v, phi) phi~, S(v~, phi~) phi~
+    # (1) dX~ = dX + dt (-dX + W v + dA phi)
+    # (2) dX' = (dX + dX~)/2 + dt/2 (-dX~ + W~ v~ + aE dA phi~ + g S(v, phi) phi~)
+    top = np.hstack([-(1 - dt) * I - dt * W * dphi[None, :] + (dt * b1 / a) * B1, I + (dt * b2 / a) * B2])
+    bottom = np.hstack([0.5 * I + 0.5 * dt * g * B3 - (0.5 * dt * aE * b1 / a) * B3,
+                        0.5 * (1 - dt) * I + 0.5 * dt * Wt * dphi_p[None, :] - (0.5 * dt * aE * b2 / a) * B4])
+    rhs = np.concatenate([(dt / a) * (dA @ phi), dX - (0.5 * dt * aE / a) * (dA @ phi_p)], axis=1)
+    y = scipy.linalg.solve(np.vstack([top, bottom]), rhs.T).T
+    dX_old, dX_pred = y[:, :N], y[:, N:]
+    return dX_old, _dA_before(dA, a, [(b1, dX_old * dphi, phi), (b2, dX_pred * dphi_p, phi_p)])
+
+
+def _S_times(du, w, q):
+    """The matrix M with M dX = S(du * dX, w) q = (du * dX)(w . q) + w ((du * dX) . q)."""
+    return float(w @ q) * np.diag(du) + np.outer(w, q * du)
+
+
+def _dA_before(dA, a, terms):
+    """dA = (dA' - sum_i b_i S(v_i, w_i)) / a for a batch of tangent vectors (v_i of shape (m, N))."""
+    out = dA.copy()
+    for b, v, w in terms:
+        if b:
+            out -= b * (v[:, :, None] * w[None, None, :] + w[None, :, None] * v[:, None, :])
+    return out / a
 
 
 def _orthonormalise(dX, dA):
@@ -130,7 +196,7 @@ def lyapunov_spectrum(net: PlasticNetwork, n_exponents: int, T: float, *, burn: 
                       checkpoint_every: int = 200, seed: int | None = None,
                       progress=None) -> LyapunovResult:
     """Largest (``direction="forward"``) or smallest (``"backward"``) ``n_exponents`` Lyapunov
-    exponents of the Euler map of ``net``, averaged over time ``T`` after a burn-in.
+    exponents of the step map of ``net`` (its scheme), averaged over time ``T`` after a burn-in.
 
     qr_every : steps between re-orthonormalisations (Sec. V B; App. F used intervals of 20
                forward and 5 backward in time units of their step).
@@ -174,11 +240,11 @@ def lyapunov_spectrum(net: PlasticNetwork, n_exponents: int, T: float, *, burn: 
             n1 = min(n0 + checkpoint_every, n_steps)
             states = []
             for _ in range(n0, n1):
-                states.append((cp.x.copy(), cp.J + cp.A))
+                states.append((cp.x.copy(), cp.J + cp.A, cp.t))
                 cp.step()
             for n in range(n1 - 1, n0 - 1, -1):
-                x, W = states[n - n0]
-                dX, dA = inverse_tangent_step(net, x, W, dX, dA)
+                x, W, t = states[n - n0]
+                dX, dA = inverse_tangent_step(net, x, W, dX, dA, t)
                 bar.update()
                 if n % qr_every == 0:
                     dX, dA, logs[q] = _orthonormalise(dX, dA)

@@ -1,30 +1,42 @@
 """Finite-N simulator of the plastic network [Eqs. 1-3].
 
-Scheme
-------
-Forward Euler with step ``dt`` on the joint state (x, A):
+Schemes
+-------
+``scheme="heun"`` (default): Heun's method (explicit trapezoid, second order in dt) on the joint state
+(x, A).  With f_x = -x + (J + A) phi(x) + I(t) and f_A = (-A + (k/N) phi phi^T)/p, the predictor is
+x~ = x + dt f_x, A~ = (1 - dt/p) A + (dt k/(pN)) phi phi^T, and the step
 
-    x_{n+1} = x_n + dt * (-x_n + J phi_n + A_n phi_n + I_n)                     [Eq. 1]
-    A_{n+1} = a A_n + c phi_n phi_n^T,   a = 1 - dt/p,   c = dt k / (p N)        [Eq. 3]
+    x_{n+1} = x_n + dt/2 [f_x(x_n, A_n, t_n) + f_x(x~, A~, t_n + dt)]                   [Eq. 1]
+    A_{n+1} = a A_n + c1 phi phi^T + c2 phi~ phi~^T                                      [Eq. 3]
+    a = 1 - dt/p + (dt/p)^2/2,  c1 = dt k (1 - dt/p)/(2pN),  c2 = dt k/(2pN),  phi~ = phi(x~).
+
+(A~ phi~ = (1 - dt/p) A_n phi~ + (dt k/(pN)) phi (phi . phi~): A~ is never formed.)
+
+``scheme="euler"``: forward Euler, x_{n+1} = x_n + dt f_x, A_{n+1} = a A_n + c1 phi phi^T with
+a = 1 - dt/p, c1 = dt k/(pN) (first order; the scheme of the earlier releases).
+
+Both are checked against dense reference integrators (:mod:`dmft.reference`), and their order of
+convergence in dt is measured in ``tests/test_network.py``.
 
 Representation of A (why it is cheap and exact)
 -----------------------------------------------
-A is an exponentially filtered sum of outer products (Sec. II).  Unrolling the Euler recursion
-over the last j steps since a "fold" at step n0 gives, exactly,
+A is an exponentially filtered sum of outer products (Sec. II).  Unrolling either recursion over the
+last n steps since a "fold" gives, exactly,
 
-    A_{n0+j} = a^j [ A_base + sum_{i<j} c a^{-(i+1)} u_i u_i^T ],   u_i = phi_{n0+i},
+    A_{n0+n} = a^n [ A_base + sum_i w_i u_i u_i^T ],   w_i = c a^{-(s_i + 1)},
 
-so the simulator keeps a dense ``A_base`` plus the last j <= B activation vectors.  A step needs
-only A phi = a^j [A_base phi + U^T (w * (U phi))]: one N^2 matrix-vector product and O(N B)
-work; no N x N array is written.  Every B steps the buffer is folded into ``A_base`` with one
-BLAS-3 update (N^2 B flops, a single write of A_base).  The naive dense update writes several
-N x N temporaries per step (see :mod:`dmft.reference`).  ``B`` is chosen so that a^{-B} stays
-below 1e3 (no loss of precision in the rescaled weights).  Equality with the explicitly
-integrated A is checked in ``tests/test_network.py``.
+with one entry (Euler) or two (Heun) per step s_i since the fold, so the simulator keeps a dense
+``A_base`` plus the buffered activation vectors u_i.  A product A v is then one N^2 matrix-vector
+product and O(N B) work; no N x N array is written.  Every B steps the buffer is folded into
+``A_base`` with one BLAS-3 update (N^2 B flops, a single write of A_base).  The naive dense update
+writes several N x N temporaries per step (see :mod:`dmft.reference`).  ``B`` is chosen so that a^{-B}
+stays below 1e3 (no loss of precision in the rescaled weights).
 
-Tr A and ||A||_F^2, hence PR_A [Eq. 22], follow exactly from the recursions
-tr A_{n+1} = a tr A_n + c |phi|^2 and ||A_{n+1}||^2 = a^2 ||A_n||^2 + 2ac phi^T A_n phi + c^2 |phi|^4,
-whose only non-trivial ingredient phi^T A_n phi comes for free from the step.
+Tr A and ||A||_F^2, hence PR_A [Eq. 22], follow exactly from the recursion of A: with
+A' = a A + c1 u u^T + c2 w w^T,
+tr A' = a tr A + c1 |u|^2 + c2 |w|^2 and
+||A'||^2 = a^2 ||A||^2 + 2a (c1 u^T A u + c2 w^T A w) + c1^2 |u|^4 + c2^2 |w|^4 + 2 c1 c2 (u . w)^2,
+whose quadratic forms come for free from the step.
 
 Protocols
 ---------
@@ -46,13 +58,15 @@ from .params import Params
 from .progress import progress_bar
 
 DEFAULT_DT = 0.05
+SCHEMES = ("heun", "euler")
 
 
 def check_step(params: Params, dt: float) -> float:
-    """Validate the Euler step ``dt`` for the parameters; return it as float.
+    """Validate the step ``dt`` for the parameters; return it as float.
 
-    Forward Euler is stable for a linear mode with rate lambda when |1 + dt lambda| < 1.  The
-    synaptic modes decay at -1/p: we require dt < p (so a = 1 - dt/p > 0, no sign flips).  The
+    Forward Euler is stable for a linear mode with rate lambda when |1 + dt lambda| < 1; Heun's region,
+    |1 + z + z^2/2| <= 1, contains that disc (on it the amplification is |cos theta|).  The
+    synaptic modes decay at -1/p: we require dt < p (so 1 - dt/p > 0, no sign flips).  The
     neuronal modes lie within distance ||W|| <= 2g + |k| of -1 (operator-norm bound on J + A), so
     we require dt (1 + 2g + |k|) < 2.
     """
@@ -155,7 +169,8 @@ class PlasticNetwork:
     ----------
     params : Params
     N      : number of neurons.
-    dt     : Euler step (default 0.05); validated by :func:`check_step`.
+    dt     : time step (default 0.05); validated by :func:`check_step`.
+    scheme : "heun" (default, second order) or "euler" (first order); see the module docstring.
     seed   : seed of the generator for J and the initial state.
     x0     : initial preactivations (default N(0, 1) i.i.d.).
     J      : explicit coupling matrix (default N(0, g^2/N) i.i.d. entries).
@@ -165,12 +180,15 @@ class PlasticNetwork:
 
     def __init__(self, params: Params, N: int, *, dt: float = DEFAULT_DT, seed: Optional[int] = None,
                  x0=None, J=None, A0=None, input_fn: Optional[Callable[[float], np.ndarray]] = None,
-                 fold_every: Optional[int] = None):
+                 fold_every: Optional[int] = None, scheme: str = "heun"):
         if not isinstance(params, Params):
             raise ValueError(f"params must be a dmft.Params, got {type(params).__name__}")
         self.params = params
         self.N = N = check_size(N)
         self.dt = check_step(params, dt)
+        if scheme not in SCHEMES:
+            raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
+        self.scheme = scheme
         self.seed = seed
         self.rng = np.random.default_rng(seed)
         nl = params.nonlinearity
@@ -193,15 +211,24 @@ class PlasticNetwork:
         self.input_fn = input_fn
         self.plastic = True
         self._clamped = False
-        # Plastic couplings: A = a^j (A_base + U[:j]^T diag(w[:j]) U[:j]); A_base None means zero.
-        self._a = 1.0 - self.dt / params.p
-        self._c = self.dt * params.k / (params.p * N)
+        # Plastic couplings: A = a^n (A_base + U[:j]^T diag(w[:j]) U[:j]) after n steps since the last fold
+        # (j = n entries for Euler, 2n for Heun); A_base None means zero.
+        r = self.dt / params.p
+        self._a_predict = 1.0 - r                 # the Euler (predictor) decay of A in one step
+        c = self.dt * params.k / (params.p * N)   # the Euler (predictor) weight of phi phi^T
+        if scheme == "heun":
+            self._a, self._c1, self._c2 = 1.0 - r + 0.5 * r * r, 0.5 * c * (1.0 - r), 0.5 * c
+        else:
+            self._a, self._c1, self._c2 = 1.0 - r, c, 0.0
+        self._c_predict = c
         if fold_every is None:
             fold_every = max(1, min(64, int(math.log(1e3) / -math.log(self._a))))
         self.fold_every = int(fold_every)
-        self._U = np.empty((self.fold_every, N))
-        self._w = np.empty(self.fold_every)
-        self._j = 0
+        per_step = 2 if scheme == "heun" else 1
+        self._U = np.empty((per_step * self.fold_every, N))
+        self._w = np.empty(per_step * self.fold_every)
+        self._j = 0          # buffered entries
+        self._n = 0          # steps since the last fold
         self._A_base = None
         self._trA = 0.0
         self._fro2 = 0.0
@@ -221,30 +248,32 @@ class PlasticNetwork:
         j = self._j
         if j:
             A += (self._U[:j].T * self._w[:j]) @ self._U[:j]
-        if j:
-            A *= self._a ** j
+        if self._n:
+            A *= self._a ** self._n
         return A
 
     def set_A(self, A) -> None:
         A = np.array(A, dtype=float)
         if A.shape != (self.N, self.N) or not np.all(np.isfinite(A)):
             raise ValueError(f"A must be a finite array of shape ({self.N}, {self.N})")
-        self._A_base, self._j = A, 0
+        self._A_base, self._j, self._n = A, 0, 0
         self._trA = float(np.trace(A))
         self._fro2 = float(np.sum(A * A))
 
     def fold(self) -> None:
         """Absorb the buffered outer products into the dense A_base (one BLAS-3 update)."""
         j = self._j
-        if j == 0:
+        if self._n == 0:
             return
-        low_rank = (self._U[:j].T * self._w[:j]) @ self._U[:j]
-        if self._A_base is None:
-            self._A_base = low_rank
-        else:
-            self._A_base += low_rank
-        self._A_base *= self._a ** j
-        self._j = 0
+        if j:
+            low_rank = (self._U[:j].T * self._w[:j]) @ self._U[:j]
+            if self._A_base is None:
+                self._A_base = low_rank
+            else:
+                self._A_base += low_rank
+        if self._A_base is not None:
+            self._A_base *= self._a ** self._n
+        self._j = self._n = 0
 
     def A_times(self, v: np.ndarray) -> np.ndarray:
         """A(t) v without forming A (v may be a vector or an (N, m) block)."""
@@ -257,7 +286,8 @@ class PlasticNetwork:
             coef = U @ v
             coef = (self._w[:j] * coef.T).T
             out = out + U.T @ coef
-            out = out * (self._a ** j)
+        if self._n:
+            out = out * (self._a ** self._n)
         return out
 
     def W_times(self, v: np.ndarray) -> np.ndarray:
@@ -333,30 +363,61 @@ class PlasticNetwork:
         return drive - self.x
 
     def step(self) -> None:
-        """One Euler step of Eqs. 1 and 3."""
+        """One step of Eqs. 1 and 3 with the network's scheme (Heun or forward Euler)."""
         phi = self._phi(self.x)
         Aphi = self.A_times(phi)
+        plastic = self.plastic and not (self._c1 == 0.0 and self._A_base is None and self._j == 0)
+        x_new, phi_pred, Aphi_pred = self.x, phi, None
         if not self._clamped:
-            drive = self._J0 @ phi
-            if self._g_scale != 1.0:
-                drive *= self._g_scale
-            drive += Aphi
-            if self.input_fn is not None:
-                drive += self.input_fn(self.t)
-            self.x = self.x + self.dt * (drive - self.x)
-        # With k = 0 and A = 0 the plastic couplings stay exactly zero: nothing to do.
-        if self.plastic and not (self._c == 0.0 and self._A_base is None and self._j == 0):
-            a, c = self._a, self._c
-            pp = float(phi @ phi)
-            self._fro2 = a * a * self._fro2 + 2 * a * c * float(phi @ Aphi) + c * c * pp * pp
-            self._trA = a * self._trA + c * pp
-            j = self._j
-            self._U[j] = phi
-            self._w[j] = c * a ** (-(j + 1))
-            self._j = j + 1
-            if self._j == self.fold_every:
-                self.fold()
+            f1 = self._drive(phi, Aphi, self.t) - self.x
+            if self.scheme == "euler":
+                x_new = self.x + self.dt * f1
+            else:
+                x_pred = self.x + self.dt * f1
+                phi_pred = self._phi(x_pred)
+                Aphi_pred = self.A_times(phi_pred)
+                # A~ phi~ with A~ = (1 - dt/p) A + (dt k/(pN)) phi phi^T, the predictor of A
+                Apred_phi = (self._a_predict * Aphi_pred + self._c_predict * float(phi @ phi_pred) * phi
+                             if plastic else Aphi_pred)
+                f2 = self._drive(phi_pred, Apred_phi, self.t + self.dt) - x_pred
+                x_new = self.x + 0.5 * self.dt * (f1 + f2)
+        if plastic:
+            if self.scheme == "heun" and Aphi_pred is None:     # clamped: x~ = x
+                Aphi_pred = Aphi
+            self._learn(phi, Aphi, phi_pred, Aphi_pred)
+        self.x = x_new
         self.t += self.dt
+
+    def _drive(self, phi: np.ndarray, Aphi: np.ndarray, t: float) -> np.ndarray:
+        """(J + A) phi + I(t), given A phi."""
+        drive = self._J0 @ phi
+        if self._g_scale != 1.0:
+            drive *= self._g_scale
+        drive += Aphi
+        if self.input_fn is not None:
+            drive += self.input_fn(t)
+        return drive
+
+    def _learn(self, u, Au, w, Aw) -> None:
+        """A <- a A + c1 u u^T (+ c2 w w^T for Heun) [Eq. 3], buffered; tr A and ||A||_F^2 follow exactly."""
+        a, c1, c2 = self._a, self._c1, self._c2
+        uu = float(u @ u)
+        cross = 2 * a * c1 * float(u @ Au)
+        self._trA = a * self._trA + c1 * uu
+        fro2 = a * a * self._fro2 + cross + c1 * c1 * uu * uu
+        j, scale = self._j, self._a ** (-(self._n + 1))
+        self._U[j], self._w[j] = u, c1 * scale
+        j += 1
+        if c2:
+            ww, uw = float(w @ w), float(u @ w)
+            self._trA += c2 * ww
+            fro2 += 2 * a * c2 * float(w @ Aw) + c2 * c2 * ww * ww + 2 * c1 * c2 * uw * uw
+            self._U[j], self._w[j] = w, c2 * scale
+            j += 1
+        self._fro2 = fro2
+        self._j, self._n = j, self._n + 1
+        if self._n == self.fold_every:
+            self.fold()
 
     def advance(self, duration: float) -> None:
         """Integrate for ``duration`` without recording."""
@@ -422,7 +483,7 @@ class PlasticNetwork:
             rms_velocity=rv, params=self.params, N=self.N, dt=self.dt, seed=self.seed,
             neurons=idx, wall_s=time.perf_counter() - start,
             settings=dict(T=T, burn=burn, record_dt=every * self.dt, fold_every=self.fold_every,
-                          scheme="forward Euler"))
+                          scheme=self.scheme))
 
     def copy(self) -> "PlasticNetwork":
         """An independent copy of the full state (J is shared read-only)."""

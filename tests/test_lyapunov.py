@@ -8,8 +8,8 @@ from dmft.lyapunov import (inverse_tangent_step, lyapunov_spectrum, max_lyapunov
                            tangent_step)
 
 
-def _net(N=6, g=3.0, k=1.0, p=2.5, seed=3, t=40.0):
-    net = PlasticNetwork(Params(g, k, p), N, seed=seed)
+def _net(N=6, g=3.0, k=1.0, p=2.5, seed=3, t=40.0, scheme="heun"):
+    net = PlasticNetwork(Params(g, k, p), N, seed=seed, scheme=scheme)
     net.advance(t)
     return net
 
@@ -22,8 +22,23 @@ def _map(net, dx, dA):
     return c.x, c.A
 
 
-def test_tangent_step_equals_central_finite_differences(rng):
-    net = _net()
+def _step_jacobian(net):
+    """The derivative of one step map from the full Jacobian M [Eq. 15] (an independent route to the tangent map):
+    Euler I + dt M(z); Heun I + dt/2 [M(z) + M(z~)(I + dt M(z))] with the dense predicted state z~."""
+    M = full_jacobian(net.params, net.x, net.J, net.A)
+    eye = np.eye(M.shape[0])
+    if net.scheme == "euler":
+        return eye + net.dt * M
+    phi = np.tanh(net.x)
+    x_p = net.x + net.dt * (-net.x + (net.J + net.A) @ phi)
+    A_p = net.A + net.dt * (-net.A + net.params.k / net.N * np.outer(phi, phi)) / net.params.p
+    M_p = full_jacobian(net.params, x_p, net.J, A_p)
+    return eye + 0.5 * net.dt * (M + M_p @ (eye + net.dt * M))
+
+
+@pytest.mark.parametrize("scheme", ["euler", "heun"])
+def test_tangent_step_equals_central_finite_differences(rng, scheme):
+    net = _net(scheme=scheme)
     N = net.N
     dX, dA = rng.standard_normal((3, N)), rng.standard_normal((3, N, N))
     tX, tA = tangent_step(net, dX, dA)
@@ -33,22 +48,38 @@ def test_tangent_step_equals_central_finite_differences(rng):
         xm, Am = _map(net, -eps * dX[i], -eps * dA[i])
         assert np.abs((xp - xm) / (2 * eps) - tX[i]).max() < 1e-8
         assert np.abs((Ap - Am) / (2 * eps) - tA[i]).max() < 1e-8
-    # and the tangent map is I + dt M with M the full Jacobian [Eq. 15]
-    M = full_jacobian(net.params, net.x, net.J, net.A)
+    # and the tangent map is the step derivative built from the full Jacobian M [Eq. 15]
     y = np.concatenate([dX[0], dA[0].ravel()])
-    assert np.allclose(y + net.dt * M @ y, np.concatenate([tX[0], tA[0].ravel()]), atol=1e-12)
+    assert np.allclose(_step_jacobian(net) @ y, np.concatenate([tX[0], tA[0].ravel()]), atol=1e-12)
 
 
-def test_inverse_tangent_step_inverts_the_tangent_step(rng):
-    net = _net(N=8)
+@pytest.mark.parametrize("scheme", ["euler", "heun"])
+@pytest.mark.parametrize("halted", [False, True])
+def test_inverse_tangent_step_inverts_the_tangent_step(rng, scheme, halted):
+    net = _net(N=8, scheme=scheme)
+    if halted:
+        net.halt()
     dX, dA = rng.standard_normal((4, 8)), rng.standard_normal((4, 8, 8))
     tX, tA = tangent_step(net, dX, dA)
-    bX, bA = inverse_tangent_step(net, net.x, net.J + net.A, tX, tA)
+    bX, bA = inverse_tangent_step(net, net.x, net.J + net.A, tX, tA, net.t)
     assert np.abs(bX - dX).max() < 1e-10 and np.abs(bA - dA).max() < 1e-10
 
 
+def test_heun_spectrum_sum_equals_mean_log_det_of_the_step_map():
+    """Heun: the sum of all exponents is <log |det DPhi|>/dt with DPhi the step derivative built from M [Eq. 15]."""
+    net = _net(N=4, g=3.0, k=1.0)
+    twin = net.copy()
+    res = lyapunov_spectrum(net, 4 + 16, 30.0, qr_every=5)
+    steps = int(round(30.0 / twin.dt))
+    logdet = 0.0
+    for _ in range(steps):
+        logdet += np.linalg.slogdet(_step_jacobian(twin))[1]
+        twin.step()
+    assert abs(res.exponents.sum() - logdet / (steps * twin.dt)) < 1e-9 * abs(logdet / steps)
+
+
 def test_full_spectrum_sum_equals_mean_log_det_and_trace():
-    net = _net(N=5, g=3.0, k=1.0)
+    net = _net(N=5, g=3.0, k=1.0, scheme="euler")
     D = 5 + 25
     twin = net.copy()
     res = lyapunov_spectrum(net, D, 60.0, qr_every=5)
@@ -77,8 +108,9 @@ def test_full_spectrum_sum_equals_mean_log_det_and_trace():
     assert res.exponents[0] >= res.exponents[-1]
 
 
-def test_backward_pass_recovers_the_smallest_exponents():
-    net = _net(N=5, g=3.0, k=1.0)
+@pytest.mark.parametrize("scheme", ["euler", "heun"])
+def test_backward_pass_recovers_the_smallest_exponents(scheme):
+    net = _net(N=5, g=3.0, k=1.0, scheme=scheme)
     D = 30
     twin = net.copy()
     fwd = lyapunov_spectrum(net, D, 150.0, qr_every=5)
