@@ -12,9 +12,17 @@ Measured in one run, on this machine:
   within 2 standard errors of the solver's answer.  Production iterations are then counted as if
   successive iterates were independent (paths needed for SE(C0)/C0 = 0.003 from the measured
   per-path spread, divided by the paths per iteration); both choices favour the baseline.
-* (b) the simulator (N = 1000): a few networks are simulated; the number of independent
-  networks needed for SE(C0)/C0 = 0.003 follows from their spread, again without equilibration
-  overhead beyond each network's burn-in.
+* (b) the simulator (N = 1000, forward Euler at dt = 0.05: the cheapest, least accurate setting): a few
+  networks are simulated; the number of independent networks needed for SE(C0)/C0 = 0.003 follows from
+  their spread, again without equilibration overhead beyond each network's burn-in.
+
+and the wall times of the harder solves, with their verdicts:
+
+* ``slow_point_s``: g = 1.5, k = 0.5, p = 5 (a slow timescale);
+* ``near_critical_s``: g = 1.04, k = 0.5, p = 2.5 (close to the continuous transition, Eq. 13);
+* ``first_order_s``: the first-order boundary k_c(0.9) (dmft.first_order.first_order_boundary, defaults);
+* ``sweep_s``: 21 points k = -2 ... 2 at g = 2, p = 2.5, each warm-started from the previous one
+  (dmft.continuation.sweep, default settings).
 
     python benchmarks/bench_dmft.py --json
 """
@@ -29,7 +37,9 @@ import numpy as np
 import scipy.fft
 
 from dmft import Params
+from dmft.continuation import line, sweep
 from dmft.ensemble import simulate_ensemble
+from dmft.first_order import first_order_boundary
 from dmft.gp import circulant_spectrum, sample_from_spectrum
 from dmft.scs import scs_solution
 from dmft.stationary import SolverSettings, solve
@@ -85,12 +95,40 @@ def naive_to_convergence(params, res, max_iterations, rng):
     return (time.perf_counter() - t0) / it, it, raw[0], all(close)
 
 
+def _timed(fn):
+    t0 = time.perf_counter()
+    res = fn()
+    return time.perf_counter() - t0, res
+
+
+def harder_solves(skip) -> dict:
+    """Wall times (and verdicts) of the slow, near-critical, first-order and sweep workloads."""
+    out = {}
+    if "slow" not in skip:
+        w, r = _timed(lambda: solve(Params(1.5, 0.5, 5.0), seed=0))
+        out.update(slow_point_s=w, slow_point_status=r.status, slow_point_iterations=r.iterations)
+    if "near_critical" not in skip:
+        w, r = _timed(lambda: solve(Params(1.04, 0.5, 2.5), seed=0))
+        out.update(near_critical_s=w, near_critical_status=r.status, near_critical_iterations=r.iterations)
+    if "first_order" not in skip:
+        w, b = _timed(lambda: first_order_boundary(0.9, seed=0))
+        out.update(first_order_s=w, first_order_k_c=b.k_c, first_order_k_c_err=b.k_c_err,
+                   first_order_converged=b.converged)
+    if "sweep" not in skip:
+        w, s = _timed(lambda: sweep(line(Params(2.0, 0.0, 2.5), "k", -2.0, 2.0, 21), seed=0))
+        out.update(sweep_s=w, sweep_points=len(s.results), sweep_converged=sum(r.converged for r in s.results),
+                   sweep_statuses=[r.status for r in s.results])
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--naive-max-iterations", type=int, default=80,
                     help="cap on the baseline's iterations to convergence (if hit, its speedup is a lower bound)")
     ap.add_argument("--sim-networks", type=int, default=3)
+    ap.add_argument("--skip", nargs="*", default=[], choices=["slow", "near_critical", "first_order", "sweep"],
+                    help="skip some of the harder solves")
     args = ap.parse_args(argv)
     params = Params(2.0, 1.0, 2.5)
 
@@ -109,7 +147,8 @@ def main(argv=None):
 
     # (b) the simulator
     t0 = time.perf_counter()
-    ens = simulate_ensemble(params, 1000, n_seeds=args.sim_networks, T=200.0, burn=100.0)
+    ens = simulate_ensemble(params, 1000, n_seeds=args.sim_networks, T=200.0, burn=100.0, scheme="euler",
+                            progress=False)
     sim_per_net = (time.perf_counter() - t0) / args.sim_networks
     c0s = np.array([r["C"][0] for r in ens.per_seed])
     nets_needed = max(1.0, (c0s.std(ddof=1) / (TARGET * c0s.mean())) ** 2)
@@ -124,6 +163,7 @@ def main(argv=None):
                simulation_s_per_network=sim_per_net, simulation_networks_needed=nets_needed,
                simulation_wall_s=sim_wall, speedup_vs_simulation=sim_wall / wall,
                threads_note="wall times on this machine (2 cores)")
+    out.update(harder_solves(args.skip))
     if args.json:
         print(json.dumps(out))
     else:

@@ -66,20 +66,20 @@ def cmd_simulate(args) -> dict:
         raise ValueError("--save writes one network's run: use it with --n-seeds 1")
     start = time.perf_counter()
     max_lag = min(args.max_lag, args.T / 2)
-    out = dict(params=params.as_dict(), N=args.N, T=args.T, burn=args.burn, dt=args.dt, seed=args.seed,
-               n_seeds=args.n_seeds)
+    out = dict(params=params.as_dict(), N=args.N, T=args.T, burn=args.burn, dt=args.dt, scheme=args.scheme,
+               seed=args.seed, n_seeds=args.n_seeds)
     if args.n_seeds > 1:
         # error bars across independent realizations
         ens = simulate_ensemble(params, args.N, n_seeds=args.n_seeds, T=args.T, burn=args.burn,
                                 dt=args.dt, seed=args.seed, record_dt=args.record_dt, max_lag=max_lag,
-                                progress=args.progress)
+                                scheme=args.scheme, progress=args.progress)
         out.update(C0=ens.C0, C0_err=ens.C0_err, Cx0=ens.Cx0, Cx0_err=ens.Cx0_err,
                    tau_star=ens.tau_star, tau_star_err=ens.tau_star_err,
                    tau_step=float(ens.tau[1] - ens.tau[0]), C=ens.C, C_err=ens.C_err, PR_A=ens.PR_A,
                    PR_A_err=ens.PR_A_err, state=max(set(ens.states), key=ens.states.count),
                    states=ens.states, error_bars="standard error across seeds")
     else:
-        net = PlasticNetwork(params, args.N, dt=args.dt, seed=args.seed)
+        net = PlasticNetwork(params, args.N, dt=args.dt, seed=args.seed, scheme=args.scheme)
         traj = net.run(args.T, burn=args.burn, record_dt=args.record_dt, progress=args.progress)
         s = trajectory_summary(traj, max_lag=max_lag)
         out.update(C0=s["C0"], C0_err=s["C0_err"], Cx0=s["Cx0"], Cx0_err=s["Cx0_err"],
@@ -99,7 +99,7 @@ def cmd_simulate(args) -> dict:
                                             progress=args.progress)
             out.update(lambda_max=res.lambda_max, lambda_max_err=res.sem)
     if args.lyapunov and args.n_seeds > 1:
-        net = PlasticNetwork(params, args.N, dt=args.dt, seed=args.seed)
+        net = PlasticNetwork(params, args.N, dt=args.dt, seed=args.seed, scheme=args.scheme)
         res = max_lyapunov_perturbation(net, args.lyapunov_T or args.T, burn=args.burn, seed=args.seed,
                                         progress=args.progress)
         out.update(lambda_max=res.lambda_max, lambda_max_err=res.sem)
@@ -131,6 +131,16 @@ def cmd_solve(args) -> dict:
     res = solve(params, _rule_from_args(args), settings=_settings_from_args(args), seed=args.seed,
                 method=args.method, progress=args.progress)
     out = res.summary()
+    out["provenance"] = _provenance(args)
+    return out
+
+
+def cmd_sweep(args) -> dict:
+    from .continuation import line, sweep
+
+    base = Params(args.g, args.k, args.p, args.phi)
+    pts = line(base, args.vary, args.start, args.stop, args.num)
+    out = sweep(pts, settings=_settings_from_args(args), seed=args.seed, progress=args.progress).summary()
     out["provenance"] = _provenance(args)
     return out
 
@@ -350,7 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
         progress_flags(p)
 
     s = sub.add_parser("simulate", help="simulate the finite-N network (dmft.PlasticNetwork.run)",
-                       description="Simulate Eqs. 1-3 by forward Euler and measure C(tau), tau*, PR_A. "
+                       description="Simulate Eqs. 1-3 (Heun's scheme by default) and measure C(tau), tau*, PR_A. "
                                    "The network first runs for --burn (not recorded), then for --T, "
                                    "the recorded duration.")
     common(s)
@@ -358,7 +368,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--T", type=float, default=200.0,
                    help="recorded duration, after the burn-in (default 200)")
     s.add_argument("--burn", type=float, default=100.0, help="burn-in duration, not recorded (default 100)")
-    s.add_argument("--dt", type=float, default=0.05, help="Euler step (default 0.05)")
+    s.add_argument("--dt", type=float, default=0.05, help="time step (default 0.05)")
+    s.add_argument("--scheme", choices=["heun", "euler"], default="heun",
+                   help="integration scheme: heun (second order, default) or euler (first order)")
     s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     s.add_argument("--n-seeds", dest="n_seeds", type=int, default=1,
                    help="independent networks (seeds seed, seed+1, ...); > 1 gives error bars "
@@ -399,6 +411,19 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--f-post", dest="f_post", default="identity", help="f_post for --kernel pre_post")
     v.add_argument("--method", default="auto", choices=["auto", "exact", "monte_carlo"])
     v.set_defaults(func=cmd_solve)
+
+    sw = sub.add_parser("sweep", help="stationary DMFT along a line in g, k or p, warm-started "
+                                      "(dmft.continuation.sweep)",
+                        description="Solve the stationary DMFT at NUM evenly spaced values of one parameter (the "
+                                    "others from --g/--k/--p), each solve warm-started from the previous "
+                                    "converged one.")
+    common(sw)
+    solver_opts(sw)
+    sw.add_argument("--vary", choices=["g", "k", "p"], default="k", help="the parameter swept (default k)")
+    sw.add_argument("--start", type=float, required=True)
+    sw.add_argument("--stop", type=float, required=True)
+    sw.add_argument("--num", type=int, default=21, help="points (default 21)")
+    sw.set_defaults(func=cmd_sweep)
 
     t = sub.add_parser("stern", help="self-coupled network of Stern et al. (Eq. 11)",
                        description="Solve the single-site DMFT of the network with self-coupling s [Eq. 11]; "

@@ -14,7 +14,10 @@ A DMFT solver (the stationary C of :mod:`dmft.stationary`, the two-replica Q of 
   solved until their spread says the standard error of the answer is below the target
   (:meth:`Driver.replicas`); the answer is one more solve on all their paths together, because a single
   solve's noise, fed back through the slow modes, biases it by an amount that falls with its paths
-  (:meth:`Driver.pooled`).  :func:`weighted_replicas` and :func:`tail_error` turn the spread into errors.
+  (:meth:`Driver.pooled`).  When the problem can pool its engines (``pool_engine``), that solve reuses the
+  replicas' own random numbers: its map is then the paths-weighted mean of theirs, so it starts from their
+  mean within the second-order (bias) terms it exists to capture and needs fewer evaluations; otherwise it
+  draws fresh ones.  :func:`weighted_replicas` and :func:`tail_error` turn the spread into errors.
 - **A budget.**  More than ``settings.max_evaluations`` evaluations raise :class:`BudgetExhausted`.
 
 The problem's interface (duck-typed):
@@ -32,6 +35,9 @@ The problem's interface (duck-typed):
 ``record(ev, window) -> dict``
     what a solved replica keeps: arrays on the window's grid and scalars; ``value_key`` names the array whose
     element ``target_index`` sets the stopping rule (relative SE below ``settings.target_rel_err``).
+``pool_engine(engines, window, n_paths) -> engine | None`` (optional)
+    one engine on the random numbers of the solved replicas' engines (all of the final window), limited to
+    ``n_paths`` paths; None if they cannot be pooled.
 
 Verdicts (``how``): ``"solved"``, ``"not_converged"`` (max_iter reached), ``"trivial"`` (the map collapsed to
 the trivial solution x = 0), ``"cap"`` (the window would grow past its cap).
@@ -179,12 +185,15 @@ class Driver:
         many more would be needed.  Returns (x, window, records, engine, last Evaluation, how)."""
         st, key = self.st, self.problem.value_key
         records, engine, n_samples, ev, how = [], None, st.n_samples, None, "solved"
+        self.solved_engines = []          # (window, engine) of each solved replica, for the pooled solve
         while len(records) < st.max_replicas:
             if engine is not None:
-                engine.new_noise()
+                engine = self.problem.engine(window, n_samples)     # a new replica: new random numbers
             x, window, engine, ev, how = self._solve_once(x, window, n_samples, engine, records)
             if how in TERMINAL:
                 return x, window, records, engine, ev, how
+            if hasattr(self.problem, "pool_engine"):
+                self.solved_engines.append((window, engine))
             rec = self.problem.record(ev, window)
             rec["weight"] = n_samples
             records.append(rec)
@@ -200,14 +209,19 @@ class Driver:
                 needed = total * ((err[i0] / (st.target_rel_err * abs(mean[i0]))) ** 2 - 1) / n_samples
                 if needed > 4 and 2 * n_samples <= st.max_samples:
                     n_samples *= 2
-                    engine = self.problem.engine(window, n_samples)
         return x, window, records, engine, ev, how
 
     def pooled(self, x, window, records):
-        """The answer: one more solve, with fresh random numbers, on as many paths as all the replicas together
-        (at most max_samples).  Returns (x, window, last Evaluation, how, n_paths)."""
+        """The answer: one more solve on as many paths as all the replicas together (at most max_samples), on
+        the replicas' own random numbers if the problem can pool them (see the module docstring), else on fresh
+        ones.  Returns (x, window, last Evaluation, how, n_paths)."""
         n_pool = min(sum(r["weight"] for r in records), self.st.max_samples)
-        x, window, _, ev, how = self._solve_once(x, window, n_pool, None, records)
+        engine = None
+        pool = getattr(self.problem, "pool_engine", None)
+        solved = getattr(self, "solved_engines", [])
+        if pool is not None and solved and all(w == window for w, _ in solved):
+            engine = pool([e for _, e in solved], window, n_pool)
+        x, window, _, ev, how = self._solve_once(x, window, n_pool, engine, records)
         return x, window, ev, how, n_pool
 
 

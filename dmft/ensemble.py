@@ -66,12 +66,13 @@ def _mean_sem(values):
 def simulate_ensemble(params: Params, N: int, *, n_seeds: int = 4, T: float = 200.0,
                       burn: float = 100.0, dt: float = DEFAULT_DT, seed: int = 0,
                       record_dt: float = 0.25, max_lag: float = 50.0, anneal_from: float | None = None,
-                      anneal_duration: float = 200.0, progress=None) -> EnsembleSummary:
+                      anneal_duration: float = 200.0, scheme: str = "heun", progress=None) -> EnsembleSummary:
     """Simulate ``n_seeds`` independent networks (seeds seed, seed+1, ...) and average.
 
     anneal_from : if given, each network starts at g = anneal_from (> 1, chaotic) and is deformed
                   to params.g over ``anneal_duration`` before the burn-in (Sec. IV B); this is
                   how dynamic states with g < 1 are reached.
+    scheme      : integration scheme of :class:`dmft.network.PlasticNetwork` ("heun" or "euler").
     Realizations that end in a fixed point or quiescence are kept in ``states`` and excluded from
     the averages of chaotic statistics only if all are non-chaotic (then the averages describe
     the settled states).
@@ -85,7 +86,7 @@ def simulate_ensemble(params: Params, N: int, *, n_seeds: int = 4, T: float = 20
     for s in progress_bar(range(seed, seed + n_seeds), progress, desc="ensemble", total=n_seeds,
                           auto=N * N * n_seeds * (T + burn) / dt > 5e10):
         p0 = params if anneal_from is None else params.with_(g=anneal_from)
-        net = PlasticNetwork(p0, N, dt=dt, seed=s)
+        net = PlasticNetwork(p0, N, dt=dt, seed=s, scheme=scheme)
         if anneal_from is not None:
             net.advance(50.0)
             net.anneal(params.g, anneal_duration)
@@ -103,6 +104,6 @@ def simulate_ensemble(params: Params, N: int, *, n_seeds: int = 4, T: float = 20
         tau=actual_dt * np.arange(C.size), C=C, C_err=C_err, Cx=Cx, Cx_err=Cx_err,
         tau_star=float(ts), tau_star_err=float(ts_err), PR_A=float(pr), PR_A_err=float(pr_err),
         states=[r["state"] for r in per_seed], per_seed=per_seed, params=params, N=N,
-        settings=dict(n_seeds=n_seeds, T=T, burn=burn, dt=dt, seed=seed, record_dt=actual_dt,
+        settings=dict(n_seeds=n_seeds, T=T, burn=burn, dt=dt, scheme=scheme, seed=seed, record_dt=actual_dt,
                       max_lag=max_lag, anneal_from=anneal_from, anneal_duration=anneal_duration),
         wall_s=time.perf_counter() - start)

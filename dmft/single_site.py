@@ -71,6 +71,12 @@ class SingleSite:
         self.taper = None
         self.cut = None
         self._z = None
+        # The lag window (taper) cuts C where it is below n_sigma standard errors, and C is "significant" (the
+        # window too short) where it exceeds them.
+        self.n_sigma = 4.0
+        # A replica fixes its taper at its first evaluation (its map must stay smooth); a cold start instead lets
+        # the cut move out as the iterate's tail grows (it only has to bring the iterate close)
+        self.taper_grows = False
 
     def new_noise(self):
         """Draw a fresh set of random numbers (a new replica); the taper is chosen anew."""
@@ -78,8 +84,30 @@ class SingleSite:
         self.taper = None
         self.cut = None
 
+    def noise_key(self):
+        """What regenerates this replica's random numbers: (generator state before the draw, paths).  Kept
+        instead of the numbers themselves, which take period x paths complex values."""
+        self._noise()
+        return self._noise_state, self.S
+
+    def pool_noise(self, keys):
+        """Use the random numbers of the replicas with these :meth:`noise_key` s (same period), side by side
+        as this engine's paths (the first S of them), instead of drawing new ones; the taper is chosen anew."""
+        zs, statics = [], []
+        for state, S in keys:
+            g = np.random.default_rng()
+            g.bit_generator.state = state
+            zs.append(gaussian_coefficients(self.period, S, g))      # the draw order of _noise
+            statics.append(g.standard_normal(S))
+        z, static = np.concatenate(zs, axis=1), np.concatenate(statics)
+        if z.shape[1] < self.S:
+            raise ValueError(f"{z.shape[1]} pooled paths, the engine has {self.S}")
+        self.new_noise()
+        self._z, self._static = z[:, :self.S], static[:self.S]
+
     def _noise(self):
         if self._z is None:
+            self._noise_state = self.rng.bit_generator.state
             self._z = gaussian_coefficients(self.period, self.S, self.rng)
             self._static = self.rng.standard_normal(self.S)
         return self._z
@@ -154,10 +182,12 @@ class SingleSite:
         # input's own significant extent counts too, so a good warm start is not cut back.
         level = float(np.mean(C_est[int(0.9 * n_lag):])) if plateau > 0 else 0.0
         conn = C_est - level                       # the connected (decaying) part
-        if self.taper is None:
-            self.cut = max(noise_cut(conn, sem), noise_cut(C - plateau, sem))
-            self.taper = cosine_taper(n_lag, self.cut)
-        big = np.nonzero(np.abs(conn) > np.maximum(4 * sem, 0.02 * abs(conn[0])))[0]
+        if self.taper is None or self.taper_grows:
+            cut = max(noise_cut(conn, sem, self.n_sigma), noise_cut(C - plateau, sem, self.n_sigma))
+            if self.cut is None or cut > self.cut:
+                self.cut = cut
+                self.taper = cosine_taper(n_lag, self.cut)
+        big = np.nonzero(np.abs(conn) > np.maximum(self.n_sigma * sem, 0.02 * abs(conn[0])))[0]
         C_est = level + conn * self.taper
         cross = None
         if self.rule.uses_cross_covariance:

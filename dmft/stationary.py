@@ -17,10 +17,11 @@ of Eq. A7).  Each iteration
 
 With its random numbers held fixed (a "replica"), this map is smooth, and Anderson mixing drives it
 to its fixed point F(C) = C to a set tolerance.  Independent replicas are solved until their spread
-gives SE(C0) below the target; the answer is then one more solve on all their paths together,
-because a single solve's noise biases its slow tail by an amount that falls with its paths.  A cold
-start first approaches the solution with a quarter of the paths.  The lag window grows when C has not
-decayed inside it; a window that keeps growing past ``tau_cap`` is reported as a diverging
+gives SE(C0) below the target; the answer is then one more solve on all their paths (their own random
+numbers) together, because a single solve's noise biases its slow tail by an amount that falls with its
+paths.  A cold start first approaches the solution with a quarter of the paths and settles the lag window
+(its cut follows the iterate's tail, and it asks for a longer window earlier than a replica would).  The
+lag window grows when C has not decayed inside it; a window that keeps growing past ``tau_cap`` is reported as a diverging
 timescale (the large-k region of Fig. 1b; for the Stern network with s > 1, frozen bistable neurons)
 rather than iterated forever, except close to a continuous transition, where the timescale is finite and
 the verdict is "not converged" (:func:`near_transition_timescale`).  A replica is solved when both its
@@ -351,8 +352,18 @@ class _AutocovarianceProblem:
     def engine(self, window, n_paths):
         tau_max, n_lag = window
         t_rec = self.st.t_record or max(200.0, 4.0 * tau_max)
-        return SingleSite(self.params, self.rule, tau_max / (n_lag - 1), n_paths, t_rec, self.st.block, self.rng,
+        site = SingleSite(self.params, self.rule, tau_max / (n_lag - 1), n_paths, t_rec, self.st.block, self.rng,
                           tau_max)
+        # the cold start (fewer paths) lets its cut follow the iterate's growing tail and asks for a longer window
+        # earlier (significant C past 70% of it, against 80% for a replica), so that the window is settled before
+        # the replicas start: a window grown later discards their work.  (Its significance threshold stays at 4
+        # standard errors: a lower one finds noise "significant" somewhere in hundreds of lags and grows the
+        # window to its cap, a false diverging timescale.)
+        site.window_fill = 0.8
+        if n_paths < self.st.n_samples:
+            site.taper_grows = True
+            site.window_fill = 0.7
+        return site
 
     def evaluate(self, engine, x):
         n = engine.n_lag
@@ -363,7 +374,15 @@ class _AutocovarianceProblem:
         F = out["C"] if x.size == n else np.concatenate([out["C"], out["cross"]])
         return Evaluation(F=F, scale=max(C_in[0], out["C"][0], 1e-12), n_measured=n,
                           trivial=bool(out["C"][0] < 1e-4 and C_in[0] < 1e-3),
-                          truncated=bool(out["significant"] > 0.8 * n), out=out)
+                          truncated=bool(out["significant"] > engine.window_fill * n), out=out)
+
+    def pool_engine(self, engines, window, n_paths):
+        """One engine on the random numbers of ``engines`` (solved replicas of this window), first n_paths paths."""
+        if sum(e.S for e in engines) < n_paths:
+            return None
+        pooled = self.engine(window, n_paths)
+        pooled.pool_noise([e.noise_key() for e in engines])
+        return pooled
 
     @staticmethod
     def admissible(x):
@@ -541,7 +560,7 @@ def _solve_monte_carlo_budgeted(params, rule, st, seed, init, start, history, ba
         # the last replica's solution, on its own random numbers
         last = np.concatenate([replicas[-1]["C"], x[window[1]:]])
         guess_spread = _initial_guess_dependence(driver, engine, last, window[1])
-    # The answer: one more solve on as many paths as all the replicas together (fresh random numbers).  A
+    # The answer: one more solve on as many paths as all the replicas together (their random numbers).  A
     # replica's fixed point is biased in the slow tail by its own noise, fed back through the near-marginal
     # modes and cut by the noise window, by an amount that falls with the paths per solve; at g = 2, k = 1
     # the mean of 4 x 256-path replicas had C(20) 12% low (5 standard errors over three seeds), the 1024-path

@@ -416,11 +416,16 @@ def test_delayed_kernel_reproduces_the_network_rule(d):
 
 
 def test_no_decay_rule_is_the_large_p_limit_of_the_hebbian_rule():
-    """Eqs. A2-A3: k, p -> inf with k/p = ktilde.  ktilde = -0.4 against the Hebbian rule at p = 40, k = -16:
-    the kernels differ by e^{-u/p} - 1 ~ u/p over the range of C (tau* ~ 1.7), a ~4% change of the kernel
-    that measured 0.3% in C(0), below the combined errors (0.39677 +- 0.00065 against 0.39799 +- 0.00019)."""
+    """Eqs. A2-A3: k, p -> inf with k/p = ktilde.  ktilde = -0.4 against the Hebbian rule at p = 40 and 80 (k = -16,
+    -32), extrapolated linearly in 1/p: the kernels differ by e^{-u/p} - 1 ~ u/p over the range of C (tau* ~ 1.7),
+    which moves C(0) by ~0.3% at p = 40, two of the no-decay solve's standard errors (measured: 0.39817 +- 0.0002
+    at p = 40, 0.39717 +- 0.0002 at p = 80, 0.3970 +- 0.0001 at p = 200): compared without the extrapolation the
+    check would be marginal by construction."""
     nd = solve(Params(2.0, 0.0, 2.5), PlasticityRule("no_decay", ktilde=-0.4), seed=2, settings=QUICK)
-    hb = solve(Params(2.0, -16.0, 40.0), seed=3, settings=QUICK)
-    assert nd.converged and hb.converged
-    assert abs(nd.C0 - hb.C0) < 4 * np.hypot(nd.C0_err, hb.C0_err)
-    assert abs(nd.tau_star - hb.tau_star) < 4 * np.hypot(nd.tau_star_err, hb.tau_star_err)
+    hb = [solve(Params(2.0, -0.4 * p, p), seed=3, settings=QUICK) for p in (40.0, 80.0)]
+    assert nd.converged and all(r.converged for r in hb)
+    for key in ("C0", "tau_star"):
+        v40, v80 = (getattr(r, key) for r in hb)
+        e40, e80 = (getattr(r, key + "_err") for r in hb)
+        limit, limit_err = 2 * v80 - v40, np.hypot(2 * e80, e40)
+        assert abs(getattr(nd, key) - limit) < 4 * np.hypot(getattr(nd, key + "_err"), limit_err), key

@@ -1,0 +1,75 @@
+"""Stationary solutions along a line of parameters, each warm-started from its neighbour [Eqs. 6-8].
+
+A sweep (in k at fixed g, say) is how curves like Fig. 2(b) and phase boundaries are computed.  Neighbouring
+solutions are close, so each solve after the first starts from the previous converged C (no cold start: see
+:func:`dmft.stationary.solve` with ``init``); its replicas, error bars and verdicts are those of a single solve.
+A point that did not converge (or reached a verdict such as a diverging timescale) is kept with its status and
+does not seed the next one.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Sequence
+
+from .kernels import HEBBIAN, PlasticityRule
+from .params import Params
+from .progress import progress_bar
+from .stationary import SolverSettings, solve
+
+__all__ = ["Sweep", "sweep", "line"]
+
+
+@dataclass
+class Sweep:
+    """The solutions of a sweep, in order, with the settings and the total wall time."""
+
+    results: list
+    settings: dict = field(default_factory=dict)
+    seed: int = 0
+    wall_s: float = 0.0
+
+    @property
+    def converged(self) -> bool:
+        """Whether every point converged (see each result's ``status`` otherwise)."""
+        return all(r.converged for r in self.results)
+
+    def summary(self) -> dict:
+        """JSON-ready: per point the parameters, C(0), tau*, PR_A with errors, status and iterations."""
+        rows = [dict(params=r.params.as_dict(), C0=r.C0, C0_err=r.C0_err, tau_star=r.tau_star,
+                     tau_star_err=r.tau_star_err, PR_A=r.PR_A, status=r.status, converged=r.converged,
+                     iterations=r.iterations, wall_s=r.wall_s, method=r.method) for r in self.results]
+        return dict(points=rows, converged=self.converged, seed=self.seed, settings=self.settings,
+                    wall_s=self.wall_s)
+
+
+def line(base: Params, name: str, start: float, stop: float, num: int) -> list:
+    """``num`` copies of ``base`` with the parameter ``name`` (g, k or p) from ``start`` to ``stop`` evenly."""
+    if name not in ("g", "k", "p"):
+        raise ValueError(f"a sweep varies g, k or p, got {name!r}")
+    if isinstance(num, bool) or not isinstance(num, int) or num < 1:
+        raise ValueError(f"num must be a positive integer, got {num!r}")
+    if not (math.isfinite(start) and math.isfinite(stop)):
+        raise ValueError(f"the sweep range must be finite, got {start}, {stop}")
+    step = (stop - start) / (num - 1) if num > 1 else 0.0
+    return [base.with_(**{name: start + i * step}) for i in range(num)]
+
+
+def sweep(points: Sequence[Params], rule: PlasticityRule = HEBBIAN, *, settings: SolverSettings | None = None,
+          seed: int = 0, progress=None) -> Sweep:
+    """Solve the stationary DMFT at each of ``points`` in order, warm-starting each from the last converged
+    solution.  Point i uses seed ``seed + i`` (independent random numbers).  Returns a :class:`Sweep`."""
+    points = list(points)
+    if not points or not all(isinstance(q, Params) for q in points):
+        raise ValueError("points must be a non-empty sequence of dmft.Params")
+    st = settings or SolverSettings()
+    start = time.perf_counter()
+    results, prev = [], None
+    for i, q in enumerate(progress_bar(points, progress, desc="sweep", total=len(points))):
+        res = solve(q, rule, settings=st, seed=seed + i, init=prev)
+        results.append(res)
+        if res.converged:
+            prev = res
+    return Sweep(results, dict(solver=asdict(st), rule=rule.describe()), seed, time.perf_counter() - start)
+
