@@ -48,9 +48,9 @@ class SternPoint:
 
 
 def stern_curve(g: float, s_values, *, settings: SolverSettings | None = None, seed: int = 0,
-                progress=None) -> list[SternPoint]:
-    """y(s) = s / C(0) of the dynamic solutions of Eq. 11 at each s (Fig. 3c), warm-starting each solve
-    from the previous one."""
+                progress=None, stop=None) -> list[SternPoint]:
+    """y(s) = s / C(0) of the dynamic solutions of Eq. 11 at each s (Fig. 3c), in the order given, warm-starting
+    each solve from the previous one.  ``stop(points so far) -> bool``, if given, ends the curve early."""
     st = settings or BOUNDARY_SETTINGS
     out, prev = [], None
     s_values = [float(s) for s in s_values]
@@ -61,7 +61,25 @@ def stern_curve(g: float, s_values, *, settings: SolverSettings | None = None, s
         out.append(SternPoint(s, C0, float(res.C0_err) if res.converged else math.nan, bool(res.converged),
                               res.status))
         prev = res
+        if stop is not None and stop(out):
+            break
     return out
+
+
+BRACKET_SIGMAS = 3.0     # a point below the minimum in s that is this many errors above it closes the bracket
+
+
+def minimum_bracketed(points: list) -> bool:
+    """Whether a y(s) curve computed from large s downwards has passed its minimum: the last point is converged,
+    at smaller s than the lowest y so far, and above it by BRACKET_SIGMAS combined errors.  Below the minimum
+    y(s) only rises (to infinity at s = 1 - g) while the solves slow down (the timescale grows as s -> 1 - g),
+    so the points there are not needed for k_c."""
+    ok = [q for q in points if q.converged and q.C0 > 0]
+    if len(ok) < 3 or ok[-1] is not points[-1]:
+        return False
+    best = min(ok, key=lambda q: q.y)
+    last = ok[-1]
+    return last.s < best.s and last.y - best.y > BRACKET_SIGMAS * math.hypot(last.y_err, best.y_err)
 
 
 @dataclass
@@ -104,7 +122,9 @@ _VERDICTS = ("converged", "diverging_timescale", "no_dynamic_solution")
 def first_order_boundary(g: float, *, n_s: int = 9, s_span: float = 1.2, settings: SolverSettings | None = None,
                          seed: int = 0, progress=None) -> FirstOrderBoundary:
     """k_c(g) for 0 < g < 1: y(s) on n_s points of s in (1 - g, 1 - g + s_span], then the minimum of the
-    parabola through the lowest point and its neighbours [Sec. IV C].
+    parabola through the lowest point and its neighbours [Sec. IV C].  The curve is computed from large s
+    downwards and stops once the minimum is bracketed (:func:`minimum_bracketed`): the points closest to
+    s = 1 - g, the slowest to solve, are computed only when the minimum is near them.
 
     Error: the Monte Carlo errors of the three y values propagated through the parabola's minimum (linear
     in them: the weights are the Lagrange basis at s_min).  The parabola's own discretisation error is not
@@ -123,7 +143,8 @@ def first_order_boundary(g: float, *, n_s: int = 9, s_span: float = 1.2, setting
     start = time.perf_counter()
     s0 = 1.0 - g
     s_grid = s0 + s_span * np.linspace(1.0 / n_s, 1.0, n_s)
-    pts = stern_curve(g, s_grid, settings=st, seed=seed, progress=progress)
+    pts = stern_curve(g, s_grid[::-1], settings=st, seed=seed, progress=progress, stop=minimum_bracketed)
+    pts = sorted(pts, key=lambda q: q.s)
     sett = _settings_dict(st, n_s, s_span, seed)
     failed = [q for q in pts if q.status not in _VERDICTS]
     other = [q for q in pts if q.status in _VERDICTS and q.status != "converged"]

@@ -8,14 +8,20 @@ import pytest
 from dmft import first_order as fo
 
 
-def _fake_curve(points):
-    def stern_curve(g, s_values, **kw):
+def _fake_curve(points, computed=None):
+    """A stern_curve with y(s) = 1.5 + (s - 0.6)^2, statuses from ``points``; honours ``stop`` and records the s
+    it computed in ``computed``."""
+    def stern_curve(g, s_values, stop=None, **kw):
         out = []
         for s in s_values:
             st = points.get(round(float(s), 6), "converged")
             C0 = s / (1.5 + (s - 0.6) ** 2) if st == "converged" else 0.0
             out.append(fo.SternPoint(float(s), C0, 0.002 * C0 if st == "converged" else math.nan,
                                      st == "converged", st))
+            if computed is not None:
+                computed.append(float(s))
+            if stop is not None and stop(out):
+                break
         return out
     return stern_curve
 
@@ -29,6 +35,26 @@ def test_minimum_error_is_propagated_through_the_parabola(monkeypatch):
     assert b.converged and b.k_c == pytest.approx(1.5, abs=1e-9) and b.s_at_min == pytest.approx(0.6, abs=1e-6)
     trio = sorted(b.points, key=lambda q: abs(q.s - 0.6))[:3]
     assert 0.5 * min(q.y_err for q in trio) < b.k_c_err < 1.3 * max(q.y_err for q in trio)
+
+
+def test_curve_stops_once_the_minimum_is_bracketed(monkeypatch):
+    """Computed from large s down, the curve stops at the first point below the minimum (s = 0.6) that is 3 errors
+    above it: the points near s = 1 - g (the slowest solves) are skipped, and k_c is unchanged."""
+    computed = []
+    monkeypatch.setattr(fo, "stern_curve", _fake_curve({}, computed))
+    b = fo.first_order_boundary(0.9, n_s=9, s_span=1.2)
+    s_grid = 0.1 + 1.2 * np.linspace(1 / 9, 1, 9)
+    assert computed == pytest.approx(sorted(s_grid, reverse=True)[:len(computed)]) and len(computed) < 9
+    # y(0.5) = 1.51 is within 3 errors (0.013) of y(0.633) = 1.501; y(0.367) = 1.554 is not: s = 0.233 is skipped
+    assert min(computed) == pytest.approx(0.1 + 1.2 * 2 / 9) and len(computed) == 8
+    assert b.converged and b.k_c == pytest.approx(1.5, abs=1e-9)
+    assert [q.s for q in b.points] == sorted(q.s for q in b.points)
+    # not closed by a point within noise of the minimum, nor by an unconverged one
+    pt = lambda s, y, err: fo.SternPoint(s, s / y, err * s / y ** 2, True, "converged")  # noqa: E731
+    assert not fo.minimum_bracketed([pt(1.0, 2.0, 0.01), pt(0.8, 1.6, 0.01), pt(0.6, 1.62, 0.01)])
+    assert fo.minimum_bracketed([pt(1.0, 2.0, 0.01), pt(0.8, 1.6, 0.01), pt(0.6, 1.7, 0.01)])
+    failed = fo.SternPoint(0.6, 0.0, math.nan, False, "not_converged")
+    assert not fo.minimum_bracketed([pt(1.0, 2.0, 0.01), pt(0.8, 1.6, 0.01), pt(0.7, 1.7, 0.01), failed])
 
 
 def test_a_failed_point_makes_the_boundary_unconverged(monkeypatch):
