@@ -64,7 +64,17 @@ def c1_ratio(params, N, dt, scheme, seeds, T, burn):
                                                                           progress=False)
         ph = traj.phi
         vals.append(float(np.mean(ph[:-lag] * ph[lag:]) / np.mean(ph * ph)))
-    return float(np.mean(vals)), float(np.std(vals, ddof=1) / np.sqrt(len(vals)))
+    return np.array(vals)
+
+
+def _fit(design, y, w):
+    """Weighted least squares for (L, b_E, b_H)."""
+    return np.linalg.lstsq(design * w[:, None], y * w, rcond=None)[0]
+
+
+def _needed_steps(L, bE, bH, bound):
+    """The steps at which the fitted biases are 0.5% of L (Heun's capped at 90% of its stability bound)."""
+    return {"euler": 0.005 * L / abs(bE), "heun": min(math.sqrt(0.005 * L / abs(bH)), 0.9 * bound)}
 
 
 def dt_speedup(N=400, seeds=(0, 1, 2), T=300.0, burn=50.0, seconds=2.0):
@@ -72,25 +82,30 @@ def dt_speedup(N=400, seeds=(0, 1, 2), T=300.0, burn=50.0, seconds=2.0):
     params = Params(2.0, -2.0, 2.5)
     ladders = {"euler": (0.05, 0.1, 0.2), "heun": (0.1, 0.2, 0.25)}
     order = {"euler": 1, "heun": 2}
-    rows, A, y, w = [], [], [], []
+    rows, A, per_seed = [], [], []
     for scheme, dts in ladders.items():
         for dt in dts:
-            r, se = c1_ratio(params, N, dt, scheme, seeds, T, burn)
-            rows.append(dict(scheme=scheme, dt=dt, C1_over_C0=r, se=se))
+            v = c1_ratio(params, N, dt, scheme, seeds, T, burn)
+            rows.append(dict(scheme=scheme, dt=dt, C1_over_C0=float(v.mean()),
+                             se=float(v.std(ddof=1) / math.sqrt(v.size)), per_seed=v.tolist()))
             A.append([1.0, dt if scheme == "euler" else 0.0, dt ** 2 if scheme == "heun" else 0.0])
-            y.append(r)
-            w.append(1.0 / max(se, 1e-6))
-    A, y, w = np.array(A), np.array(y), np.array(w)
-    (L, bE, bH), *_ = np.linalg.lstsq(A * w[:, None], y * w, rcond=None)
+            per_seed.append(v)
+    A, per_seed = np.array(A), np.array(per_seed)            # per_seed: (configurations, seeds)
     bound = 2.0 / (1.0 + 2.0 * params.g + abs(params.k))
-    need = {"euler": 0.005 * L / abs(bE), "heun": min(math.sqrt(0.005 * L / abs(bH)), 0.9 * bound)}
+    L, bE, bH = _fit(A, per_seed.mean(axis=1), np.ones(len(A)))
+    need = _needed_steps(L, bE, bH, bound)
     rate = {}
     for scheme in ladders:
         net = PlasticNetwork(params, N, dt=need[scheme], seed=0, scheme=scheme)
         net.advance(5.0)
         rate[scheme] = fast_steps_per_s(net, seconds)
     wall = {s: 1.0 / need[s] / rate[s] for s in ladders}   # seconds per unit of simulated time
-    return dict(params=params.as_dict(), N=N, seeds=list(seeds), T=T, measurements=rows, limit=float(L),
+    # the spread of the same comparison made network by network (same J and x0 at every step: paired)
+    by_seed = []
+    for j in range(per_seed.shape[1]):
+        n = _needed_steps(*_fit(A, per_seed[:, j], np.ones(len(A))), bound)
+        by_seed.append((1.0 / n["euler"] / rate["euler"]) / (1.0 / n["heun"] / rate["heun"]))
+    return dict(dt_speedup_per_network=by_seed, params=params.as_dict(), N=N, seeds=list(seeds), T=T, measurements=rows, limit=float(L),
                 bias_coefficients=dict(euler=float(bE), heun=float(bH)), orders=order,
                 dt_needed=need, steps_per_s=rate, wall_per_time_unit_s=wall,
                 dt_speedup=wall["euler"] / wall["heun"])

@@ -84,33 +84,35 @@ def implicit_step(acc: np.ndarray, c0: float, psi, dpsi, psi_prev: np.ndarray, t
     exist (its root would have 1 - c0 psi' <= 0, or Newton did not converge) restarts from the other
     branch, acc - c0 psi(x_prev).  A sample that still fails raises FloatingPointError: a root that was
     not found is never returned."""
+    x, ok = _newton(acc + c0 * psi_prev, acc, c0, psi, dpsi, tol, max_iter)
+    if ok.all():
+        return x
     sign = np.where(acc >= 0, 1.0, -1.0) * float(np.abs(psi(np.array([1e300])))[0])   # psi(+-inf)
-    x = _newton(acc + c0 * psi_prev, acc, c0, psi, dpsi, tol, max_iter)
     # fallbacks: the other branch; then, with no previous branch (psi_prev ~ 0 at the start), the outer
     # root on the side of acc and the one opposite
     for start in (acc - c0 * psi_prev, acc + c0 * sign, acc - c0 * sign):
-        bad = ~_is_branch_root(x, acc, c0, psi, dpsi, tol)
+        bad = ~ok
         if not np.any(bad):
             return x
-        x[bad] = _newton(start[bad], acc[bad], c0, psi, dpsi, tol, max_iter)
-    bad = ~_is_branch_root(x, acc, c0, psi, dpsi, tol)
-    if np.any(bad):
+        x[bad], ok[bad] = _newton(start[bad], acc[bad], c0, psi, dpsi, tol, max_iter)
+    if not ok.all():
         raise FloatingPointError(f"the implicit step x - {c0:g} psi(x) = acc has no root on a stable branch "
-                                 f"for {int(bad.sum())} samples (Newton did not converge)")
+                                 f"for {int((~ok).sum())} samples (Newton did not converge)")
     return x
 
 
 def _newton(x, acc, c0, psi, dpsi, tol, max_iter):
+    """Newton's iteration for x - c0 psi(x) = acc from x.  Returns (x, ok): ok where the iteration found a root on a
+    stable branch, judged at the last point where the residual was evaluated (one step, of relative size < tol,
+    before the returned x): |x - c0 psi(x) - acc| < 1e3 tol (1 + |acc| + |c0|) and 1 - c0 psi'(x) > 0."""
     x = np.array(x, dtype=float)
     for _ in range(max_iter):
-        step = (x - c0 * psi(x) - acc) / (1.0 - c0 * dpsi(x))
+        resid = x - c0 * psi(x) - acc
+        slope = 1.0 - c0 * dpsi(x)
+        step = resid / slope
         step = np.where(np.isfinite(step), step, 0.0)
         x -= step
         if np.max(np.abs(step) / (1.0 + np.abs(x)), initial=0.0) < tol:
             break
-    return x
-
-
-def _is_branch_root(x, acc, c0, psi, dpsi, tol):
-    resid = np.abs(x - c0 * psi(x) - acc) / (1.0 + np.abs(acc) + abs(c0))
-    return np.isfinite(x) & (resid < 1e3 * tol) & (1.0 - c0 * dpsi(x) > 0)
+    ok = np.isfinite(x) & (np.abs(resid) < 1e3 * tol * (1.0 + np.abs(acc) + abs(c0))) & (slope > 0)
+    return x, ok
