@@ -23,7 +23,8 @@ A DMFT solver (the stationary C of :mod:`dmft.stationary`, the two-replica Q of 
 The problem's interface (duck-typed):
 
 ``engine(window, n_paths)``
-    a replica: an object with ``new_noise()`` (draw fresh random numbers) whose map the problem evaluates;
+    a replica: an object, with its own random numbers, whose map the problem evaluates (each replica is a new
+    engine);
 ``evaluate(engine, x) -> Evaluation``
     one evaluation of the map at x;
 ``admissible(x) -> bool``

@@ -137,11 +137,6 @@ class HaltEngine:
         self.taper = None
         self._draw()
 
-    def new_noise(self):
-        self.site.new_noise()
-        self.taper = None
-        self._draw()
-
     def _draw(self):
         x = self.site.run(self.C, None)["x"]
         self.phi = self.params.nonlinearity.phi(x)                          # (n_rec, S)

@@ -68,11 +68,6 @@ class TangentEngine:
         self.taper = None
         self._draw()
 
-    def new_noise(self):
-        self.site.new_noise()
-        self.taper = None
-        self._draw()
-
     def _draw(self):
         x = self.site.run(self.C, None)["x"]                       # stationary paths (recorded steps, S)
         self.gain = self.params.nonlinearity.dphi(x)
