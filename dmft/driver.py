@@ -94,6 +94,7 @@ class Driver:
         self.residuals = []         # the final residual of every replica solve
         self.all_solved = True
         self.pairs = []             # Anderson secant pairs, passed from replica to replica
+        self.solved_engines = []    # (window, engine) of each solved replica, for a pooled solve
 
     # ------------------------------------------------------------------ one replica
     def anderson(self, engine, x, st=None, pairs=None):
@@ -186,7 +187,6 @@ class Driver:
         many more would be needed.  Returns (x, window, records, engine, last Evaluation, how)."""
         st, key = self.st, self.problem.value_key
         records, engine, n_samples, ev, how = [], None, st.n_samples, None, "solved"
-        self.solved_engines = []          # (window, engine) of each solved replica, for the pooled solve
         while len(records) < st.max_replicas:
             if engine is not None:
                 engine = self.problem.engine(window, n_samples)     # a new replica: new random numbers
@@ -219,7 +219,7 @@ class Driver:
         n_pool = min(sum(r["weight"] for r in records), self.st.max_samples)
         engine = None
         pool = getattr(self.problem, "pool_engine", None)
-        solved = getattr(self, "solved_engines", [])
+        solved = self.solved_engines
         if pool is not None and solved and all(w == window for w, _ in solved):
             engine = pool([e for _, e in solved], window, n_pool)
         x, window, _, ev, how = self._solve_once(x, window, n_pool, engine, records)

@@ -71,12 +71,11 @@ class SingleSite:
         self.taper = None
         self.cut = None
         self._z = None
-        # The lag window (taper) cuts C where it is below n_sigma standard errors, and C is "significant" (the
-        # window too short) where it exceeds them.
-        self.n_sigma = 4.0
         # A replica fixes its taper at its first evaluation (its map must stay smooth); a cold start instead lets
         # the cut move out as the iterate's tail grows (it only has to bring the iterate close)
         self.taper_grows = False
+        # the window is too short when C is significant (above 4 standard errors) past this fraction of it
+        self.window_fill = 0.8
 
     def new_noise(self):
         """Draw a fresh set of random numbers (a new replica); the taper is chosen anew."""
@@ -183,11 +182,11 @@ class SingleSite:
         level = float(np.mean(C_est[int(0.9 * n_lag):])) if plateau > 0 else 0.0
         conn = C_est - level                       # the connected (decaying) part
         if self.taper is None or self.taper_grows:
-            cut = max(noise_cut(conn, sem, self.n_sigma), noise_cut(C - plateau, sem, self.n_sigma))
+            cut = max(noise_cut(conn, sem), noise_cut(C - plateau, sem))
             if self.cut is None or cut > self.cut:
                 self.cut = cut
                 self.taper = cosine_taper(n_lag, self.cut)
-        big = np.nonzero(np.abs(conn) > np.maximum(self.n_sigma * sem, 0.02 * abs(conn[0])))[0]
+        big = np.nonzero(np.abs(conn) > np.maximum(4 * sem, 0.02 * abs(conn[0])))[0]
         C_est = level + conn * self.taper
         cross = None
         if self.rule.uses_cross_covariance:

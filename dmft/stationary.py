@@ -359,7 +359,6 @@ class _AutocovarianceProblem:
         # the replicas start: a window grown later discards their work.  (Its significance threshold stays at 4
         # standard errors: a lower one finds noise "significant" somewhere in hundreds of lags and grows the
         # window to its cap, a false diverging timescale.)
-        site.window_fill = 0.8
         if n_paths < self.st.n_samples:
             site.taper_grows = True
             site.window_fill = 0.7
