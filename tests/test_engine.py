@@ -90,3 +90,21 @@ def test_stern_with_huge_self_coupling_freezes_instead_of_taking_the_middle_root
               settings=SolverSettings(n_samples=64, tau_cap=60.0))
     assert r.status == "diverging_timescale" and not r.converged
     assert "bistable" in r.message and r.C0 > 0.999
+
+
+def test_pooled_engine_reuses_the_replicas_random_numbers():
+    """The pooled solve's paths are the replicas' own (regenerated from their saved generator states), side by
+    side: the fields it draws for a C equal the replicas' fields for that C, column for column."""
+    from dmft import Params
+    from dmft.kernels import HEBBIAN
+    from dmft.single_site import SingleSite
+
+    params, rng = Params(2.0, 1.0, 2.5), np.random.default_rng(7)
+    make = lambda S: SingleSite(params, HEBBIAN, 0.1, S, 50.0, 64, rng, 10.0)  # noqa: E731
+    a, b = make(3), make(5)
+    C = np.exp(-np.arange(101) * 0.1)
+    xa, xb = a.fields(C)[0], b.fields(C)[0]
+    pooled = make(7)
+    pooled.pool_noise([a.noise_key(), b.noise_key()])
+    xp = pooled.fields(C)[0]
+    assert np.array_equal(xp, np.concatenate([xa, xb], axis=1)[:, :7])
