@@ -26,20 +26,24 @@ def circulant_spectrum(cov: np.ndarray, period: int, h: float, transfer=None):
 
 
 def gaussian_coefficients(period: int, n_samples: int, rng: np.random.Generator) -> np.ndarray:
-    """Standard complex Gaussian Fourier coefficients in rfft layout, (period//2 + 1, n_samples):
-    E|z|^2 = 1, with the zero and Nyquist modes real (Hermitian symmetry of a real field)."""
+    """Standard complex Gaussian Fourier coefficients in rfft layout, one row per path: (n_samples,
+    period//2 + 1), E|z|^2 = 1, with the zero and Nyquist modes real (Hermitian symmetry of a real field).
+    (Drawn frequency-major, the order the random stream has always been read in, and stored path-major, the
+    layout in which the transforms run fastest.)"""
     m = period // 2 + 1
     z = (rng.standard_normal((m, n_samples)) + 1j * rng.standard_normal((m, n_samples))) / np.sqrt(2)
     z[0] = rng.standard_normal(n_samples)
     if period % 2 == 0:
         z[-1] = rng.standard_normal(n_samples)
-    return z
+    return np.ascontiguousarray(z.T)
 
 
 def fields_from_coefficients(lam: np.ndarray, z: np.ndarray, period: int) -> np.ndarray:
     """Real fields (period, n_samples) with circulant covariance eigenvalues ``lam`` from the
-    coefficients ``z`` (irfft imposes the Hermitian extension)."""
-    return scipy.fft.irfft(np.sqrt(period * lam)[:, None] * z, n=period, axis=0, workers=-1)
+    coefficients ``z`` of :func:`gaussian_coefficients` (irfft imposes the Hermitian extension).  The fields
+    are stored path-major (the array is the transpose of a C-contiguous (n_samples, period) one): each path's
+    time series is contiguous, which is what the FFTs of the estimators want."""
+    return scipy.fft.irfft(np.sqrt(period * lam)[None, :] * z, n=period, axis=1, workers=-1).T
 
 
 def sample_from_spectrum(lam: np.ndarray, period: int, n_samples: int, rng: np.random.Generator):

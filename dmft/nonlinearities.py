@@ -45,24 +45,24 @@ def _tanh_d2(x):
     return -2.0 * t * (1.0 - t * t)
 
 
-_SQ = np.sqrt(np.pi) / 2.0  # erf(_SQ x) has unit slope at 0, like tanh
+ERF_SCALE = np.sqrt(np.pi) / 2.0  # erf(ERF_SCALE x) has unit slope at 0, like tanh
 
 
 def _erf(x):
-    return special.erf(_SQ * x)
+    return special.erf(ERF_SCALE * x)
 
 
 def _erf_d1(x):
-    return np.exp(-(_SQ * x) ** 2)
+    return np.exp(-(ERF_SCALE * x) ** 2)
 
 
 def _erf_d2(x):
-    return -2.0 * _SQ**2 * x * np.exp(-(_SQ * x) ** 2)
+    return -2.0 * ERF_SCALE**2 * x * np.exp(-(ERF_SCALE * x) ** 2)
 
 
 def _erf_anti(x):
     # d/dx [x erf(a x) + exp(-a^2 x^2) / (a sqrt(pi))] = erf(a x)
-    return x * special.erf(_SQ * x) + np.exp(-(_SQ * x) ** 2) / (_SQ * np.sqrt(np.pi))
+    return x * special.erf(ERF_SCALE * x) + np.exp(-(ERF_SCALE * x) ** 2) / (ERF_SCALE * np.sqrt(np.pi))
 
 
 NONLINEARITIES: dict[str, Nonlinearity] = {

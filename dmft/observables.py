@@ -28,14 +28,22 @@ class Autocovariance:
 def per_path_autocovariance(s: np.ndarray, n_lag: int, other: np.ndarray | None = None) -> np.ndarray:
     """Unbiased <s_i(t) s_i(t + tau)> (or <s_i(t) other_i(t + tau)>) of each column, lags
     0..n_lag-1: array (n_lag, n_columns).  FFT with zero-padding by n_lag, which keeps those lags
-    free of wrap-around; lag n is divided by its number of pairs, n_times - n."""
+    free of wrap-around; lag n is divided by its number of pairs, n_times - n.  The transforms run along
+    contiguous rows of a (columns, time) buffer, several times faster than down the columns; inputs stored
+    path-major (the single-site engine's) fill it without a transposing copy."""
     s = np.asarray(s, dtype=float)
-    n_t = s.shape[0]
-    nfft = scipy.fft.next_fast_len(n_t + n_lag)
-    F = scipy.fft.rfft(s, n=nfft, axis=0, workers=-1)
-    G = F if other is None else scipy.fft.rfft(np.asarray(other, dtype=float), n=nfft, axis=0, workers=-1)
-    raw = scipy.fft.irfft(F.conj() * G, n=nfft, axis=0, workers=-1)[:n_lag]
-    return raw / (n_t - np.arange(n_lag))[:, None]
+    n_t, n_col = s.shape
+    nfft = scipy.fft.next_fast_len(n_t + n_lag, real=True)
+
+    def spectrum(a):
+        buf = np.zeros((n_col, nfft))
+        buf[:, :n_t] = a.T
+        return scipy.fft.rfft(buf, axis=1, workers=-1)
+
+    F = spectrum(s)
+    G = F if other is None else spectrum(np.asarray(other, dtype=float))
+    raw = scipy.fft.irfft(F.conj() * G, n=nfft, axis=1, workers=-1)[:, :n_lag]
+    return raw.T / (n_t - np.arange(n_lag))[:, None]
 
 
 def autocovariance(series: np.ndarray, dtau: float, max_lag: float | None = None) -> Autocovariance:

@@ -57,8 +57,7 @@ class SingleSite:
         self.S, self.block, self.rng = n_samples, block, rng
         self.n_rec = int(round(t_record / h))
         nl = params.nonlinearity
-        self.phi, self.dphi = nl.phi, nl.dphi
-        self.psi_of_phi = rule.psi()
+        self.phi = nl.phi
         # Everything that fixes the random numbers' meaning is set here, independent of C, so
         # that the map C -> F(C) is smooth for a fixed replica.
         self.n_lag = int(round(tau_max / h)) + 1
@@ -98,11 +97,11 @@ class SingleSite:
             g.bit_generator.state = state
             zs.append(gaussian_coefficients(self.period, S, g))      # the draw order of _noise
             statics.append(g.standard_normal(S))
-        z, static = np.concatenate(zs, axis=1), np.concatenate(statics)
-        if z.shape[1] < self.S:
-            raise ValueError(f"{z.shape[1]} pooled paths, the engine has {self.S}")
+        z, static = np.concatenate(zs, axis=0), np.concatenate(statics)
+        if z.shape[0] < self.S:
+            raise ValueError(f"{z.shape[0]} pooled paths, the engine has {self.S}")
         self.new_noise()
-        self._z, self._static = z[:, :self.S], static[:self.S]
+        self._z, self._static = z[:self.S], static[:self.S]
 
     def _noise(self):
         if self._z is None:
@@ -160,13 +159,8 @@ class SingleSite:
         c0 = 0.5 * w[0]
         burn = self.burn
         xi, lam, plateau, worst = self.fields(C)
-        if self.rule.name == "pre_post":
-            f_post = self.psi_of_phi
-            psi = lambda x: f_post(self.phi(x))  # noqa: E731
-            dpsi = None
-        else:
-            psi, dpsi = self.phi, self.dphi
-        x, _ = causal_recursion(xi, w, psi, dpsi=dpsi, c0=c0, const=I, block=self.block,
+        post = self.rule.f_post if self.rule.name == "pre_post" else "identity"
+        x, _ = causal_recursion(xi, w, p.nonlinearity.name, post=post, c0=c0, const=I, block=self.block,
                                 T_hist=history_matrix(w, self.block))
         x = x[burn:]
         ph = self.phi(x)

@@ -84,7 +84,7 @@ class TangentEngine:
         if self.params.k == 0:
             u = chi
         else:
-            u, _ = causal_recursion(chi, self.w, None, c0=0.5 * self.w[0], block=self.block, T_hist=self.T_hist,
+            u, _ = causal_recursion(chi, self.w, c0=0.5 * self.w[0], block=self.block, T_hist=self.T_hist,
                                     gain=self.gain)
         v = (self.gain * u)[self.u_burn:]
         per_path = per_path_autocovariance(v, self.n_lag)

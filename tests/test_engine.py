@@ -68,7 +68,7 @@ def test_implicit_step_stays_on_its_branch(c0, rng):
 
     acc = rng.uniform(-0.5, 0.5, 40) * min(c0, 3.0)
     prev = np.tanh(rng.choice([-3.0, 3.0], 40))
-    x = implicit_step(acc, c0, np.tanh, lambda v: 1 - np.tanh(v) ** 2, prev)
+    x = implicit_step(acc, c0, "tanh", prev)
     for a, p, r in zip(acc, prev, x):
         f = lambda v: v - c0 * np.tanh(v) - a  # noqa: E731
         if c0 <= 1:
@@ -108,3 +108,33 @@ def test_pooled_engine_reuses_the_replicas_random_numbers():
     pooled.pool_noise([a.noise_key(), b.noise_key()])
     xp = pooled.fields(C)[0]
     assert np.array_equal(xp, np.concatenate([xa, xb], axis=1)[:, :7])
+
+
+def test_compiled_nonlinearities_are_the_registry_s():
+    """The recursion evaluates phi, phi' and f_post compiled, by name; they must be the registry's functions."""
+    from dmft.kernels import _psi_registry
+    from dmft.nonlinearities import NONLINEARITIES
+    from dmft.volterra import PHI_CODES, POST_CODES, _phi_and_dphi, scalar_dphi, scalar_phi, scalar_post
+
+    assert set(PHI_CODES) == set(NONLINEARITIES) and set(POST_CODES) == set(_psi_registry())
+    x = np.concatenate([np.linspace(-8, 8, 401), [-40.0, 40.0, 1e300, -1e300]])
+    for name, code in PHI_CODES.items():
+        nl = NONLINEARITIES[name]
+        with np.errstate(over="ignore"):          # (erf's phi' squares 1e300 on the way to 0)
+            ref_d = nl.dphi(x)
+        assert np.allclose([scalar_phi(code, v) for v in x], nl.phi(x), rtol=0, atol=1e-15), name
+        assert np.allclose([scalar_dphi(code, v) for v in x], ref_d, rtol=1e-12, atol=1e-15), name
+        both = np.array([_phi_and_dphi(code, v) for v in x])          # the pair Newton's iteration uses
+        assert np.allclose(both[:, 0], nl.phi(x), rtol=0, atol=1e-15), name
+        assert np.allclose(both[:, 1], ref_d, rtol=1e-12, atol=1e-300), name
+    for name, code in POST_CODES.items():
+        assert np.allclose([scalar_post(code, v) for v in x[:401]], _psi_registry()[name](x[:401]), rtol=1e-14), name
+
+
+def test_recursion_rejects_unknown_names():
+    from dmft.volterra import causal_recursion
+
+    with pytest.raises(ValueError, match="unknown nonlinearity 'relu'; allowed: erf, tanh"):
+        causal_recursion(np.zeros((10, 2)), np.ones(3), "relu")
+    with pytest.raises(ValueError, match="needs psi = phi"):
+        causal_recursion(np.zeros((10, 2)), np.ones(3), "tanh", post="square", c0=0.5)

@@ -103,7 +103,7 @@ def test_linear_gain_recursion_matches_a_direct_loop():
     a = rng.uniform(0.1, 1.0, (L, S))
     w = 0.05 * np.exp(-0.1 * np.arange(M + 1))
     c0 = 0.5 * w[0]
-    u, _ = causal_recursion(chi, w, None, c0=c0, block=16, gain=a)
+    u, _ = causal_recursion(chi, w, c0=c0, block=16, gain=a)
     ref = np.zeros_like(chi)
     for n in range(L):
         acc = chi[n] + sum(w[m] * a[n - m] * ref[n - m] for m in range(1, min(M, n) + 1))

@@ -64,7 +64,7 @@ def test_blocked_recursion_equals_direct_sum(rng):
     xi = rng.standard_normal((L, S))
     w = 0.04 * rng.standard_normal(M + 1)
     w[0] = 0.0
-    x, _ = causal_recursion(xi, w, np.tanh, block=32)
+    x, _ = causal_recursion(xi, w, "tanh", block=32)
     ref, ps = np.zeros((L, S)), np.zeros((L, S))
     for n in range(L):
         acc = xi[n].copy()
