@@ -27,6 +27,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 
+from .errors import UnphysicalSolutionError
 from .params import Params
 from .stationary import SolverSettings, solve
 
@@ -174,7 +175,16 @@ POINT_FUNCTIONS = {
 
 
 def boundary_point(boundary: str, g: float, p: float, **options) -> BoundaryPoint:
-    """k on ``boundary`` at (g, p); ``options`` go to the boundary's solver (see the table above)."""
+    """k on ``boundary`` at (g, p); ``options`` go to the boundary's solver (see the table above).
+
+    A solver that fails at this point (an unphysical output, a Newton solve that found no root) gives a point
+    with k = nan, ``converged`` False and the error in ``message``: one failed point of a diagram is a result to
+    report, not a reason to lose the others.  Bad input still raises ValueError."""
     if boundary not in POINT_FUNCTIONS:
         raise ValueError(f"unknown boundary {boundary!r}; known: {', '.join(BOUNDARIES)}")
-    return POINT_FUNCTIONS[boundary](g, p, **options)
+    start = time.perf_counter()
+    try:
+        return POINT_FUNCTIONS[boundary](g, p, **options)
+    except (UnphysicalSolutionError, FloatingPointError) as err:
+        return _point(boundary, g, p, math.nan, math.nan, False,
+                      f"computation failed: {type(err).__name__}: {err}", start)

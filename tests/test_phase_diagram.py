@@ -172,3 +172,27 @@ def test_killed_run_resumes(tmp_path):
     resumed = phase_diagram(2.5, quick=True, boundaries=("fixed_point_onset",), cache_dir=cache, workers=1)
     assert resumed.n_cached == done and resumed.n_tasks == 8
     assert all(math.isfinite(k) for k in resumed.boundaries["fixed_point_onset"]["k"])
+
+
+def test_a_failed_point_is_reported_not_fatal(monkeypatch, tmp_path):
+    """A solver that raises on an unphysical output (as the two-replica fixed-point solve did at p = 1) gives one
+    point with k = nan, converged False and the error in its message; the other points of the diagram survive.
+    Bad input still raises."""
+    from dmft.errors import UnphysicalSolutionError
+
+    def broken(g, p, **_):
+        raise UnphysicalSolutionError("D(0) < delta")
+
+    monkeypatch.setitem(bmod.POINT_FUNCTIONS, "fixed_point_onset", broken)
+    pt = bmod.boundary_point("fixed_point_onset", 1.5, 2.5)
+    assert not pt.converged and math.isnan(pt.k) and "UnphysicalSolutionError: D(0) < delta" in pt.message
+    pd = phase_diagram(2.5, boundaries=CHEAP, settings=_cheap_settings(), cache_dir=False, workers=1)
+    assert pd.boundaries["chaos_onset"]["converged"] == [True, True]
+    assert pd.boundaries["fixed_point_onset"]["converged"] == [False, False, False]
+
+    def bad_input(g, p, **_):
+        raise ValueError("g must be positive")
+
+    monkeypatch.setitem(bmod.POINT_FUNCTIONS, "fixed_point_onset", bad_input)
+    with pytest.raises(ValueError, match="g must be positive"):
+        bmod.boundary_point("fixed_point_onset", 1.5, 2.5)
