@@ -39,6 +39,7 @@ from typing import Optional
 import numpy as np
 from scipy.sparse import linalg as sparse_linalg
 
+from .errors import NoStationarySolutionError
 from .halted import HaltedSite
 from .params import Params
 from .progress import progress_bar
@@ -154,8 +155,18 @@ def leading_multiplier(stationary: DMFTResult, kind: str, *, n_paths: int = 256,
 def _secant_onset(kind, g, p, f, k0, k1, tol, max_iter, bar):
     """Root of f(k) -> (value, err) by the secant method from k0, k1 (value increasing or decreasing in k).
     Returns (k, k_err, converged, message, history)."""
-    history = []
-    pts = []
+    history, pts = [], []
+    try:
+        return _secant_steps(kind, f, k0, k1, tol, max_iter, bar, history, pts)
+    except NoStationarySolutionError as err:
+        # the search reached a k without a stationary solution (e.g. past the diverging-timescale boundary): a
+        # verdict, not a crash, and no k (a number here would read as a boundary)
+        last = f" (the last k with one: {pts[-1][0]:.4g})" if pts else ""
+        return float("nan"), float("nan"), False, f"search stopped{last}: {err}", history
+
+
+def _secant_steps(kind, f, k0, k1, tol, max_iter, bar, history, pts):
+    """The secant iteration of :func:`_secant_onset`, appending to ``history`` and ``pts``."""
     for k in (k0, k1):
         v, e = f(k)
         history.append((k, v, e))
@@ -190,10 +201,11 @@ def _chaotic_A(g: float, p: float, nonlinearity: str) -> Params:
 
 
 def _stationary_at(base: Params, k: float, seed, settings, previous):
-    """The stationary solution at k, warm-started from the previous k's; a ValueError if it did not converge."""
+    """The stationary solution at k, warm-started from the previous k's; NoStationarySolutionError (a ValueError)
+    if it did not converge."""
     stat = solve(base.with_(k=k), seed=seed, init=previous, settings=settings, progress=False)
     if stat.status != "converged":
-        raise ValueError(f"no converged stationary solution at g = {base.g}, k = {k:.4g}, p = {base.p} "
+        raise NoStationarySolutionError(f"no converged stationary solution at g = {base.g}, k = {k:.4g}, p = {base.p} "
                          f"({stat.status}: {stat.message})")
     return stat
 

@@ -129,6 +129,26 @@ def test_overlap_needs_a_converged_stationary_solution():
         solve_overlap(st)
 
 
+
+def test_onset_search_that_leaves_the_stationary_solutions_ends_with_a_verdict():
+    """At p = 10 the freezable search stepped to k = 1.735, where the stationary timescale diverges: the search
+    must end with k = nan, not converged, and say why (it used to raise and end the whole phase diagram)."""
+    from dmft.errors import NoStationarySolutionError
+    from dmft.onsets import _secant_onset
+    from dmft.progress import progress_bar
+
+    def f(k):                    # a root at k = 1.8, but no stationary solution beyond k = 1.7
+        if k > 1.7:
+            raise NoStationarySolutionError(f"no converged stationary solution at k = {k:.4g}")
+        return k - 1.8, 1e-3
+
+    k, k_err, ok, msg, hist = _secant_onset("freezable", 2.0, 10.0, f, 1.5, 1.6, 1e-3, 10,
+                                            progress_bar(None, False))
+    assert not ok and math.isnan(k) and math.isnan(k_err)
+    assert "search stopped (the last k with one: 1.6)" in msg and "no converged stationary solution" in msg
+    assert [h[0] for h in hist] == [1.5, 1.6]
+    assert issubclass(NoStationarySolutionError, ValueError)        # to a user, still a ValueError
+
 def _evaluated(kind="fixed-point", S=256):
     from dmft.replica import ReplicaSettings, _OverlapProblem
     from dmft.stationary import solve
