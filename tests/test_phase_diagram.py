@@ -196,3 +196,34 @@ def test_a_failed_point_is_reported_not_fatal(monkeypatch, tmp_path):
     monkeypatch.setitem(bmod.POINT_FUNCTIONS, "fixed_point_onset", bad_input)
     with pytest.raises(ValueError, match="g must be positive"):
         bmod.boundary_point("fixed_point_onset", 1.5, 2.5)
+
+
+def test_p_slices_comparison_flags_only_real_differences():
+    """figures/fig1_p_slices.py: a boundary 'differs' at a g shared with the reference where |dk| exceeds 3 combined
+    errors, between converged points only."""
+    import importlib.util
+    from pathlib import Path
+
+    from dmft.boundaries import BOUNDARIES
+
+    fig_dir = Path(__file__).resolve().parents[1] / "figures"
+    sys.path.insert(0, str(fig_dir))
+    try:
+        spec = importlib.util.spec_from_file_location("fig1_p_slices", fig_dir / "fig1_p_slices.py")
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+    finally:
+        sys.path.remove(str(fig_dir))
+
+    def row(k, ok=True):
+        return dict(g=[0.5, 1.5], k=k, k_err=[0.01, 0.01], converged=[ok, ok], message=["", ""])
+
+    ref = {b: row([1.0, 2.0]) for b in BOUNDARIES}
+    other = {b: row([1.0, 2.0]) for b in BOUNDARIES}
+    other["freezable"] = row([1.02, 2.1])                 # 1.4 and 7 combined errors
+    other["semifreezable"] = row([1.5, 2.5], ok=False)    # not converged: nothing to compare
+    c = mod.compare(ref, other)
+    assert c["first_order"]["max_abs_dk"] == 0 and c["first_order"]["differs_at_g"] == []
+    assert c["freezable"]["differs_at_g"] == [1.5]
+    assert c["freezable"]["max_z"] == pytest.approx(0.1 / math.hypot(0.01, 0.01))
+    assert c["semifreezable"] == {"n_shared": 0}
