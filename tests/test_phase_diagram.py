@@ -226,4 +226,5 @@ def test_p_slices_comparison_flags_only_real_differences():
     assert c["first_order"]["max_abs_dk"] == 0 and c["first_order"]["differs_at_g"] == []
     assert c["freezable"]["differs_at_g"] == [1.5]
     assert c["freezable"]["max_z"] == pytest.approx(0.1 / math.hypot(0.01, 0.01))
-    assert c["semifreezable"] == {"n_shared": 0}
+    assert c["semifreezable"]["n_shared"] == 0 and [u["g"] for u in c["semifreezable"]["unresolved"]] == [0.5, 1.5]
+    assert "chaos_onset" not in c            # the line g = 1, two points at one g: not a function k(g)
