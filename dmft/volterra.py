@@ -20,7 +20,7 @@ import math
 import numba
 import numpy as np
 
-from .nonlinearities import ERF_SCALE, NONLINEARITIES
+from .nonlinearities import ERF_SCALE
 
 # codes of the compiled nonlinearities and of the functions f_post of phi (App. A, Eq. A10)
 PHI_CODES = {"tanh": 0, "erf": 1}
@@ -29,9 +29,12 @@ POST_CODES = {"identity": 0, "square": 1, "cube": 2, "abs": 3, "tanh": 4}
 
 # Kernel weights below this fraction of the largest are dropped: a dropped tail moves x by at most
 # (its summed weight) x max|psi| ~ 1e-12 M, far below any statistical error, and it spares the history
-# product (most of the recursion's arithmetic) the lags where the kernel has decayed, e.g. past ~15 p for a
-# Hebbian kernel e^{-u/p} C(u) with C decaying.
+# product (most of the recursion's arithmetic) the lags where the kernel has decayed (past about 22 p for the
+# Hebbian kernel e^{-u/p} C(u) at g = 2, k = 1, p = 2.5; past 30 time units for the Stern kernel e^{-u}).
 KERNEL_RTOL = 1e-13
+
+# Newton's iteration for the implicit term (Eq. 11): relative step tolerance and iteration cap
+IMPLICIT_TOL, IMPLICIT_MAX_ITER = 1e-12, 60
 
 
 def kernel_length(w: np.ndarray, rtol: float = KERNEL_RTOL) -> int:
@@ -222,8 +225,6 @@ def causal_recursion(xi: np.ndarray, w: np.ndarray, nonlinearity: str = "tanh", 
                                  f"for {failed} sample-steps (Newton did not converge)")
     return x, ps
 
-
-IMPLICIT_TOL, IMPLICIT_MAX_ITER = 1e-12, 60
 
 
 @numba.njit(cache=True)
