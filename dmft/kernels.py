@@ -8,7 +8,8 @@ with psi = phi, except for the general rule of Eq. A10 where psi = f_post(phi). 
 the kernel K(u) as a functional of the autocovariance C (and, for Eq. A11, of the cross
 covariance C_pre,phi), the constant input I (presynaptic rule, Eq. A7) and the instantaneous
 self-coupling s (the network of Stern et al., Eq. 11).  The closed forms are emitted by
-``derivations/`` into :mod:`dmft._generated` and used from there.
+``derivations/`` into :mod:`dmft._generated` and used from there.  psi itself is evaluated inside the compiled
+recursion, by the name ``f_post`` (:data:`dmft.volterra.POST_CODES`, checked against this module's registry).
 """
 from __future__ import annotations
 
@@ -76,10 +77,6 @@ class PlasticityRule:
     @property
     def uses_cross_covariance(self) -> bool:
         return self.name == "pre_post"
-
-    def psi(self) -> Callable:
-        """The function of phi that the self-coupling acts on (f_post for Eq. A11)."""
-        return _psi_registry()[self.f_post] if self.name == "pre_post" else _psi_registry()["identity"]
 
     def f_pre_fn(self) -> Callable:
         return _psi_registry()[self.f_pre]
