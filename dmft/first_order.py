@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -130,7 +130,8 @@ def first_order_boundary(g: float, *, n_s: int = 9, s_span: float = 1.2, setting
     in them: the weights are the Lagrange basis at s_min).  The parabola's own discretisation error is not
     included.  ``converged`` is False when any point of the curve failed (status ``not_converged``), when
     a point of the fitted trio is not a converged solution, or when the minimum is at an end of the s
-    range (k_c is then an upper bound).  Points whose solve ended in a verdict (a diverging timescale, no
+    range (k_c is then an upper bound).  A minimum at the largest converged s next to a diverging-timescale
+    verdict is first retried with a longer window (:func:`_retry_above_minimum`).  Points whose solve ended in a verdict (a diverging timescale, no
     dynamic solution) stay in ``points`` with their status and are named in ``message``."""
     if isinstance(n_s, bool) or not isinstance(n_s, (int, np.integer)) or n_s < 3:
         raise ValueError(f"n_s (points of the y(s) curve) must be an integer >= 3, got {n_s!r}")
@@ -145,10 +146,11 @@ def first_order_boundary(g: float, *, n_s: int = 9, s_span: float = 1.2, setting
     s_grid = s0 + s_span * np.linspace(1.0 / n_s, 1.0, n_s)
     pts = stern_curve(g, s_grid[::-1], settings=st, seed=seed, progress=progress, stop=minimum_bracketed)
     pts = sorted(pts, key=lambda q: q.s)
+    pts, retried = _retry_above_minimum(g, pts, st, seed)
     sett = _settings_dict(st, n_s, s_span, seed)
     failed = [q for q in pts if q.status not in _VERDICTS]
     other = [q for q in pts if q.status in _VERDICTS and q.status != "converged"]
-    notes = []
+    notes = [retried] if retried else []
     if failed:
         notes.append("not converged at s = " + ", ".join(f"{q.s:.3g}" for q in failed))
     if other:
@@ -185,6 +187,26 @@ def first_order_boundary(g: float, *, n_s: int = 9, s_span: float = 1.2, setting
     converged = not failed and contiguous
     return FirstOrderBoundary(g, k_c, k_err, s_min, pts, converged, "; ".join(notes),
                               time.perf_counter() - start, sett)
+
+
+LONG_TAU_CAP = 2000.0    # the window cap of a Stern solve retried next to the minimum (solve's default: 500)
+
+
+def _retry_above_minimum(g, pts, st, seed):
+    """When y(s) is lowest at the largest converged s and the next s up ended in a diverging timescale, solve that
+    point again with the window cap LONG_TAU_CAP.  Where the Stern dynamics slow down towards freezing (large s,
+    small g) the timescale is long but finite: at g = 0.5, s = 1.567 converges with cap 2000 and brackets the
+    minimum (k_c = 1.771 +- 0.003), with the default cap it reported a diverging timescale and k_c was only an
+    upper bound.  Returns (points with that one replaced, a note, or "" if nothing was retried)."""
+    ok = [q for q in pts if q.converged and q.C0 > 0]
+    if len(ok) < 2 or min(ok, key=lambda q: q.y) is not ok[-1]:
+        return pts, ""
+    above = [q for q in pts if q.s > ok[-1].s and q.status == "diverging_timescale"]
+    if not above or (st.tau_cap or 0.0) >= LONG_TAU_CAP:
+        return pts, ""
+    redo = stern_curve(g, [above[0].s], settings=replace(st, tau_cap=LONG_TAU_CAP), seed=seed)[0]
+    pts = sorted([redo if q is above[0] else q for q in pts], key=lambda q: q.s)
+    return pts, f"s = {redo.s:.3g} retried with tau_cap = {LONG_TAU_CAP:g}: {redo.status}"
 
 
 def _settings_dict(st: SolverSettings, n_s: int, s_span: float, seed: int) -> dict:

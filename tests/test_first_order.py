@@ -8,13 +8,17 @@ import pytest
 from dmft import first_order as fo
 
 
-def _fake_curve(points, computed=None):
-    """A stern_curve with y(s) = 1.5 + (s - 0.6)^2, statuses from ``points``; honours ``stop`` and records the s
-    it computed in ``computed``."""
-    def stern_curve(g, s_values, stop=None, **kw):
+def _fake_curve(points, computed=None, capped=()):
+    """A stern_curve with y(s) = 1.5 + (s - 0.6)^2, statuses from ``points``; s in ``capped`` report a diverging
+    timescale unless solved with tau_cap >= fo.LONG_TAU_CAP; honours ``stop`` and records the s it computed in
+    ``computed``."""
+    def stern_curve(g, s_values, stop=None, settings=None, **kw):
         out = []
+        long_cap = settings is not None and (settings.tau_cap or 0) >= fo.LONG_TAU_CAP
         for s in s_values:
             st = points.get(round(float(s), 6), "converged")
+            if round(float(s), 6) in capped and not long_cap:
+                st = "diverging_timescale"
             C0 = s / (1.5 + (s - 0.6) ** 2) if st == "converged" else 0.0
             out.append(fo.SternPoint(float(s), C0, 0.002 * C0 if st == "converged" else math.nan,
                                      st == "converged", st))
@@ -74,3 +78,22 @@ def test_a_failed_point_makes_the_boundary_unconverged(monkeypatch):
 def test_bad_curve_settings(kw, msg):
     with pytest.raises(ValueError, match=msg):
         fo.first_order_boundary(0.9, **kw)
+
+
+def test_a_diverging_timescale_next_to_the_minimum_is_retried_with_a_longer_window(monkeypatch):
+    """g = 0.5 in the quick diagram: every s above the minimum's neighbourhood reported a diverging timescale, so the
+    lowest y sat at the largest converged s and k_c was only an upper bound.  The nearest such s is solved again with
+    tau_cap = LONG_TAU_CAP; here it converges, brackets the minimum, and k_c is recovered."""
+    s_grid = 0.1 + 1.2 * np.linspace(1 / 9, 1, 9)
+    capped = {round(float(s), 6) for s in s_grid if s > 0.7}
+    computed = []
+    monkeypatch.setattr(fo, "stern_curve", _fake_curve({}, computed, capped))
+    b = fo.first_order_boundary(0.9, n_s=9, s_span=1.2)
+    assert b.converged and b.k_c == pytest.approx(1.5, abs=1e-9)
+    assert computed[-1] == pytest.approx(0.1 + 1.2 * 5 / 9)            # the retried point: the first above 0.7
+    assert "retried with tau_cap = 2000: converged" in b.message
+    # if the retry still diverges, k_c stays an upper bound and says so
+    monkeypatch.setattr(fo, "stern_curve", _fake_curve({round(float(s_grid[4]), 6): "diverging_timescale"},
+                                                      None, capped))
+    b = fo.first_order_boundary(0.9, n_s=9, s_span=1.2)
+    assert not b.converged and "upper bound" in b.message and "retried" in b.message
