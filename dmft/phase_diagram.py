@@ -16,6 +16,7 @@ freezable chaos (Sec. VII).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -45,10 +46,23 @@ class Task:
     options: tuple          # sorted (name, value) pairs, hashable
 
     def key(self) -> str:
-        """Cache key: the task's parameters, options and the package version."""
+        """Cache key: the task's parameters, options, the package version and its source (:func:`source_fingerprint`)."""
         blob = json.dumps(dict(boundary=self.boundary, g=round(self.g, 12), p=round(self.p, 12),
-                               options=dict(self.options), version=__version__), sort_keys=True)
+                               options=dict(self.options), version=__version__, source=source_fingerprint()),
+                          sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=1)
+def source_fingerprint() -> str:
+    """A hash of the package's Python sources.  Part of every cache key: a point computed by other code (an edited
+    checkout under the same version number, e.g. a solver fix) is never read back as if this code had computed it."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def run_task(task: Task, cache_dir: Optional[str] = None) -> dict:

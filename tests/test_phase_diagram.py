@@ -61,6 +61,13 @@ def test_cache_key_depends_on_options_and_parameters(tmp_path):
     assert a.key() != Task("first_order", 0.5, 10.0, (("n_s", 7), ("seed", 0))).key()
     write_cached(tmp_path, a, dict(k=1.0))
     assert read_cached(tmp_path, a) == dict(k=1.0)
+    # other code under the same version number (an edited checkout) does not read it back
+    import dmft.phase_diagram as pdm
+    key = a.key()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pdm, "source_fingerprint", lambda: "other sources")
+        assert a.key() != key and read_cached(tmp_path, a) is None
+    assert a.key() == key
     assert read_cached(tmp_path, Task("first_order", 0.6, 2.5, (("n_s", 7), ("seed", 0)))) is None
 
 
