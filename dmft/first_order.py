@@ -131,8 +131,9 @@ def first_order_boundary(g: float, *, n_s: int = 9, s_span: float = 1.2, setting
     included.  ``converged`` is False when any point of the curve failed (status ``not_converged``), when
     a point of the fitted trio is not a converged solution, or when the minimum is at an end of the s
     range (k_c is then an upper bound).  A minimum at the largest converged s next to a diverging-timescale
-    verdict is first retried with a longer window (:func:`_retry_above_minimum`).  Points whose solve ended in a verdict (a diverging timescale, no
-    dynamic solution) stay in ``points`` with their status and are named in ``message``."""
+    verdict is first retried with a longer window (:func:`_retry_above_minimum`).  Points whose solve ended in a
+    verdict (a diverging timescale, no dynamic solution) stay in ``points`` with their status and are named in
+    ``message``."""
     if isinstance(n_s, bool) or not isinstance(n_s, (int, np.integer)) or n_s < 3:
         raise ValueError(f"n_s (points of the y(s) curve) must be an integer >= 3, got {n_s!r}")
     if not (isinstance(s_span, (int, float)) and math.isfinite(s_span) and s_span > 0):

@@ -205,8 +205,8 @@ def _stationary_at(base: Params, k: float, seed, settings, previous):
     if it did not converge."""
     stat = solve(base.with_(k=k), seed=seed, init=previous, settings=settings, progress=False)
     if stat.status != "converged":
-        raise NoStationarySolutionError(f"no converged stationary solution at g = {base.g}, k = {k:.4g}, p = {base.p} "
-                         f"({stat.status}: {stat.message})")
+        raise NoStationarySolutionError(f"no converged stationary solution at g = {base.g}, k = {k:.4g}, "
+                                        f"p = {base.p} ({stat.status}: {stat.message})")
     return stat
 
 

@@ -46,7 +46,8 @@ class Task:
     options: tuple          # sorted (name, value) pairs, hashable
 
     def key(self) -> str:
-        """Cache key: the task's parameters, options, the package version and its source (:func:`source_fingerprint`)."""
+        """Cache key: the task's parameters, options, the package version and its sources
+        (:func:`source_fingerprint`)."""
         blob = json.dumps(dict(boundary=self.boundary, g=round(self.g, 12), p=round(self.p, 12),
                                options=dict(self.options), version=__version__, source=source_fingerprint()),
                           sort_keys=True)
