@@ -2,7 +2,7 @@
 
 Measured in one run, on this machine:
 
-* ``wall_s``: dmft.stationary.solve to converged with SE(C0)/C0 <= 0.003.
+* ``wall_s``: dmft.theory.stationary.solve to converged with SE(C0)/C0 <= 0.003.
 * (a) a straightforward implementation of App. C 1: fresh Gaussian fields eta each iteration,
   forward Euler on Eq. 6 with the self-coupling as a direct sum over the kernel history at every
   step (a per-step Python loop, vectorised over samples, history read contiguously), the plain
@@ -20,9 +20,9 @@ and the wall times of the harder solves, with their verdicts:
 
 * ``slow_point_s``: g = 1.5, k = 0.5, p = 5 (a slow timescale);
 * ``near_critical_s``: g = 1.04, k = 0.5, p = 2.5 (close to the continuous transition, Eq. 13);
-* ``first_order_s``: the first-order boundary k_c(0.9) (dmft.first_order.first_order_boundary, defaults);
+* ``first_order_s``: the first-order boundary k_c(0.9) (dmft.theory.first_order.first_order_boundary, defaults);
 * ``sweep_s``: 21 points k = -2 ... 2 at g = 2, p = 2.5, each warm-started from the previous one
-  (dmft.continuation.sweep, default settings).
+  (dmft.theory.continuation.sweep, default settings).
 
     python benchmarks/bench_dmft.py --json
 """
@@ -37,12 +37,12 @@ import numpy as np
 import scipy.fft
 
 from dmft import Params
-from dmft.continuation import line, sweep
-from dmft.ensemble import simulate_ensemble
-from dmft.first_order import first_order_boundary
-from dmft.gp import circulant_spectrum, sample_from_spectrum
-from dmft.scs import scs_solution
-from dmft.stationary import SolverSettings, solve
+from dmft.theory.continuation import line, sweep
+from dmft.simulation.ensemble import simulate_ensemble
+from dmft.theory.first_order import first_order_boundary
+from dmft.numerics.gp import circulant_spectrum, sample_from_spectrum
+from dmft.theory.scs import scs_solution
+from dmft.theory.stationary import SolverSettings, solve
 
 TARGET = 0.003
 

@@ -1,4 +1,4 @@
-"""lambda_max at g = 2, k = 1, p = 2.5: the DMFT (Monte Carlo tangent map, dmft.tangent) against the simulator's
+"""lambda_max at g = 2, k = 1, p = 2.5: the DMFT (Monte Carlo tangent map, dmft.theory.tangent) against the simulator's
 perturbation method, measured in the same run.
 
 - ``wall_s``: the DMFT lambda_max (stationary solve included) with its SE (target SE <= 2% of lambda_max);
@@ -21,9 +21,9 @@ import time
 import numpy as np
 
 from dmft import Params
-from dmft.lyapunov import max_lyapunov_perturbation
-from dmft.network import PlasticNetwork
-from dmft.tangent import lyapunov
+from dmft.simulation.lyapunov import max_lyapunov_perturbation
+from dmft.simulation.network import PlasticNetwork
+from dmft.theory.tangent import lyapunov
 
 
 def main():

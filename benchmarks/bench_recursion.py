@@ -1,6 +1,6 @@
 """Does compiling the causal recursion's steps (numba) pay?  Measured in one run, on this machine.
 
-The package's :func:`dmft.volterra.causal_recursion` computes the history before each block with one BLAS
+The package's :func:`dmft.numerics.volterra.causal_recursion` computes the history before each block with one BLAS
 product and runs the steps inside a block, including the Newton solve of an implicit self-coupling (Eq. 11),
 compiled.  The baseline here is the same blocked algorithm with those steps written as a numpy loop vectorised
 over the samples (the package's implementation before numba): the history product is shared, so the ratio
@@ -22,8 +22,8 @@ import time
 
 import numpy as np
 
-from dmft.single_site import leak_folded_kernel
-from dmft.volterra import causal_recursion, history_matrix
+from dmft.numerics.single_site import leak_folded_kernel
+from dmft.numerics.volterra import causal_recursion, history_matrix
 
 
 def numpy_recursion(xi, w, c0, block=64):

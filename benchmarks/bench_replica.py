@@ -18,9 +18,9 @@ import json
 import time
 
 from dmft import Params
-from dmft.freezable import freeze
-from dmft.halting import halt_ensemble
-from dmft.onsets import freezing_onset, linear_onset
+from dmft.theory.freezable import freeze
+from dmft.simulation.halting import halt_ensemble
+from dmft.theory.onsets import freezing_onset, linear_onset
 
 
 def main():

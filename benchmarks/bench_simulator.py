@@ -2,7 +2,7 @@
 
 1. The buffered-A PlasticNetwork against a naive dense update of A: both integrate the same forward-Euler
    scheme at g = 2, k = 1, p = 2.5, dt = 0.05.  The baseline rewrites the full N x N matrix every step
-   (A <- A + dt/p (-A + k/N phi phi^T), as full arrays), exactly as in dmft.reference.dense_euler
+   (A <- A + dt/p (-A + k/N phi phi^T), as full arrays), exactly as in dmft.simulation.reference.dense_euler
    (``speedup``; ``heun_steps_per_s`` is the default scheme's rate at the same N).
 2. ``dt_speedup``: the wall time forward Euler needs to get C(1)/C(0) within 0.5% of its small-dt limit at
    g = 2, k = -2, p = 2.5, divided by the time Heun needs for the same accuracy.  The bias of C(1)/C(0) is

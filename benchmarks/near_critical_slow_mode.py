@@ -1,6 +1,6 @@
 """How marginal the stationary self-consistency gets as g -> 1+ (why Eq. 13 is out of reach by Monte Carlo).
 
-For one replica (fixed random numbers) the map C -> F(C) of dmft.stationary is smooth, so its Jacobian
+For one replica (fixed random numbers) the map C -> F(C) of dmft.theory.stationary is smooth, so its Jacobian
 at the replica's fixed point can be probed by finite differences.  The leading eigenvalues (ARPACK on
 J v = (F(C* + eps v) - F(C*)) / eps) say how much the sampling noise of F is amplified in the solution:
 along an eigenvector with eigenvalue lam the error is the noise divided by 1 - lam.
@@ -19,10 +19,10 @@ import numpy as np
 from scipy.sparse.linalg import LinearOperator, eigs
 
 from dmft import Params
-from dmft.kernels import HEBBIAN
-from dmft.driver import Driver
-from dmft.single_site import SingleSite
-from dmft.stationary import SolverSettings, _AutocovarianceProblem, solve
+from dmft.theory.kernels import HEBBIAN
+from dmft.numerics.driver import Driver
+from dmft.numerics.single_site import SingleSite
+from dmft.theory.stationary import SolverSettings, _AutocovarianceProblem, solve
 
 
 class _NoBar:

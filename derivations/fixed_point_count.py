@@ -26,7 +26,7 @@ The steps below check the facts this rests on: the turning point, the mirror sym
 convexity that make the outer branches unique, a cancellation-free g' near the turning point, the
 logarithmic divergence that guarantees a cutoff eta_c <= eta_m exists, the count, and its limits:
 saturation at 1 for large s and the g -> 0 limit of Sec. VI.  The numerics are in
-:mod:`dmft.fixed_points`.
+:mod:`dmft.theory.fixed_points`.
 """
 import sympy as sp
 

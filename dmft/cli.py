@@ -12,8 +12,8 @@ import time
 
 import numpy as np
 
-from . import __version__
-from .params import Params
+from dmft import __version__
+from dmft.params import Params
 
 
 def _jsonable(obj):
@@ -50,10 +50,10 @@ def _provenance(args) -> dict:
 
 
 def cmd_simulate(args) -> dict:
-    from .ensemble import simulate_ensemble
-    from .lyapunov import max_lyapunov_perturbation
-    from .network import PlasticNetwork
-    from .observables import trajectory_summary
+    from dmft.simulation.ensemble import simulate_ensemble
+    from dmft.simulation.lyapunov import max_lyapunov_perturbation
+    from dmft.simulation.network import PlasticNetwork
+    from dmft.numerics.observables import trajectory_summary
 
     params = Params(args.g, args.k, args.p, args.phi)
     if args.n_seeds < 1:
@@ -109,14 +109,14 @@ def cmd_simulate(args) -> dict:
 
 
 def _rule_from_args(args):
-    from .kernels import PlasticityRule
+    from dmft.theory.kernels import PlasticityRule
 
     return PlasticityRule(args.kernel, ktilde=args.ktilde, alpha=args.alpha, beta=args.beta, d=args.delay,
                           f_pre=args.f_pre, f_post=args.f_post)
 
 
 def _settings_from_args(args):
-    from .stationary import SolverSettings
+    from dmft.theory.stationary import SolverSettings
 
     kw = dict(h=args.h, n_samples=args.samples, target_rel_err=args.target_rel_err)
     if args.tau_max is not None:
@@ -125,7 +125,7 @@ def _settings_from_args(args):
 
 
 def cmd_solve(args) -> dict:
-    from .stationary import solve
+    from dmft.theory.stationary import solve
 
     params = Params(args.g, args.k, args.p, args.phi)
     res = solve(params, _rule_from_args(args), settings=_settings_from_args(args), seed=args.seed,
@@ -136,7 +136,7 @@ def cmd_solve(args) -> dict:
 
 
 def cmd_sweep(args) -> dict:
-    from .continuation import line, sweep
+    from dmft.theory.continuation import line, sweep
 
     base = Params(args.g, args.k, args.p, args.phi)
     pts = line(base, args.vary, args.start, args.stop, args.num)
@@ -146,8 +146,8 @@ def cmd_sweep(args) -> dict:
 
 
 def cmd_stern(args) -> dict:
-    from .kernels import PlasticityRule
-    from .stationary import solve
+    from dmft.theory.kernels import PlasticityRule
+    from dmft.theory.stationary import solve
 
     params = Params(args.g, 0.0, 1.0, args.phi)
     res = solve(params, PlasticityRule("stern", s=args.s), settings=_settings_from_args(args), seed=args.seed,
@@ -164,18 +164,18 @@ def _curves_json(b) -> list:
 
 
 def cmd_spectrum(args) -> dict:
-    from .spectrum import spectral_boundary
+    from dmft.theory.spectrum import spectral_boundary
 
     params = Params(args.g, args.k, args.p, args.phi)
     weights = None
     if args.state == "chaos":
-        from .stationary import solve
+        from dmft.theory.stationary import solve
         res = solve(params, seed=args.seed, progress=args.progress)
         if not res.converged:
             raise ValueError(f"the DMFT solution did not converge ({res.status}): {res.message}")
         x, C0 = res.x_samples, res.C0
     else:
-        from .fixed_points import fixed_points
+        from dmft.theory.fixed_points import fixed_points
         fp = fixed_points(args.g, args.k)
         if not fp.exists:
             raise ValueError(f"no stable fixed points at g = {args.g}, k = {args.k} (below onset)")
@@ -197,7 +197,7 @@ def cmd_spectrum(args) -> dict:
 
 
 def cmd_fixed_points(args) -> dict:
-    from . import fixed_points as fpm
+    from dmft.theory import fixed_points as fpm
 
     if args.onset:
         o = fpm.onset(args.g)
@@ -214,13 +214,13 @@ def cmd_fixed_points(args) -> dict:
 
 def cmd_boundary(args) -> dict:
     if args.kind != "first-order":
-        from .onsets import onset
+        from dmft.theory.onsets import onset
 
         kind = {"semifreezable": "semifreezable", "fixed-point": "fixed_point", "freezable": "freezable"}[args.kind]
         out = onset(args.g, args.p, kind, seed=args.seed, progress=args.progress).summary()
         out["provenance"] = _provenance(args)
         return out
-    from .first_order import first_order_boundary
+    from dmft.theory.first_order import first_order_boundary
 
     b = first_order_boundary(args.g, n_s=args.n_s, seed=args.seed, progress=args.progress)
     out = b.summary()
@@ -230,8 +230,8 @@ def cmd_boundary(args) -> dict:
 
 
 def cmd_freeze(args) -> dict:
-    from .freezable import freeze
-    from .replica import ReplicaSettings
+    from dmft.theory.freezable import freeze
+    from dmft.theory.replica import ReplicaSettings
 
     params = Params(args.g, args.k, args.p, args.phi)
     st = ReplicaSettings(n_samples=args.samples, target_rel_err=args.target_rel_err)
@@ -241,8 +241,8 @@ def cmd_freeze(args) -> dict:
 
 
 def cmd_phase_diagram(args) -> dict:
-    from .boundaries import BOUNDARIES
-    from .phase_diagram import phase_diagram
+    from dmft.theory.boundaries import BOUNDARIES
+    from dmft.phase_diagram import phase_diagram
 
     only = tuple(args.only.split(",")) if args.only else BOUNDARIES
     pd = phase_diagram(args.p, quick=args.quick, g_min=args.g_min, g_max=args.g_max, k_min=args.k_min,
@@ -256,7 +256,7 @@ def cmd_phase_diagram(args) -> dict:
 
 
 def cmd_validate(args) -> dict:
-    from .validate import load_run, plot_validation, validate
+    from dmft.validate import load_run, plot_validation, validate
 
     run = load_run(args.run, g=args.g, k=args.k, p=args.p)
     v = validate(run, n_blocks=args.blocks, n_sigma=args.n_sigma, seed=args.seed)
@@ -270,8 +270,8 @@ def cmd_validate(args) -> dict:
 
 
 def cmd_lyapunov(args) -> dict:
-    from .lyapunov_theory import scs_lyapunov
-    from .tangent import lyapunov
+    from dmft.theory.lyapunov import scs_lyapunov
+    from dmft.theory.tangent import lyapunov
 
     params = Params(args.g, args.k, args.p, args.phi)          # validates every parameter
     if params.k == 0:
@@ -395,7 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--tau-max", dest="tau_max", type=float, default=None,
                        help="initial lag window (default: automatic, grown as needed)")
 
-    v = sub.add_parser("solve", help="stationary DMFT C(tau) (dmft.stationary.solve)",
+    v = sub.add_parser("solve", help="stationary DMFT C(tau) (dmft.theory.stationary.solve)",
                        description="Solve the single-site DMFT [Eqs. 6-8] for C(tau): exactly for k = 0, "
                                    "by iterative Monte Carlo otherwise.")
     common(v)
@@ -413,7 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_solve)
 
     sw = sub.add_parser("sweep", help="stationary DMFT along a line in g, k or p, warm-started "
-                                      "(dmft.continuation.sweep)",
+                                      "(dmft.theory.continuation.sweep)",
                         description="Solve the stationary DMFT at NUM evenly spaced values of one parameter (the "
                                     "others from --g/--k/--p), each solve warm-started from the previous "
                                     "converged one.")
@@ -436,7 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
     solver_opts(t)
     t.set_defaults(func=cmd_stern)
 
-    sp_ = sub.add_parser("spectrum", help="Jacobian spectral boundary from Eq. 21 (dmft.spectrum)",
+    sp_ = sub.add_parser("spectrum", help="Jacobian spectral boundary from Eq. 21 (dmft.theory.spectrum)",
                          description="Support boundary of the reduced-Jacobian spectrum [Eq. 21] with the "
                                      "average over x taken from DMFT draws, and its topology.")
     common(sp_)
@@ -444,14 +444,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp_.add_argument("--seed", type=int, default=0)
     sp_.add_argument("--grid", type=int, default=201, help="grid points per axis (default 201)")
     sp_.add_argument("--re-min", dest="re_min", type=float, default=None,
-                     help="window (default: found from the support, see dmft.spectrum.support_window)")
+                     help="window (default: found from the support, see dmft.theory.spectrum.support_window)")
     sp_.add_argument("--re-max", dest="re_max", type=float, default=None)
     sp_.add_argument("--im-max", dest="im_max", type=float, default=None)
     sp_.set_defaults(func=cmd_spectrum)
 
     f = sub.add_parser("fixed-points", help="stable fixed points: mean-field theory and count (Sec. VI)",
                        description="Typical stable fixed points [Eqs. 24-26]: C0, s = k C0 and the log2-number "
-                                   "per neuron (dmft.fixed_points). With --onset: the smallest k with stable "
+                                   "per neuron (dmft.theory.fixed_points). With --onset: the smallest k with stable "
                                    "fixed points at this g.")
     f.add_argument("--g", type=float, required=True, help="coupling std scale g >= 0")
     f.add_argument("--k", type=float, default=None, help="plasticity strength k")
@@ -462,11 +462,11 @@ def build_parser() -> argparse.ArgumentParser:
     bd = sub.add_parser("boundary", help="phase boundaries in k at fixed g: first-order (g < 1), semifreezable, "
                                          "fixed-point (unstable fixed-point solution), freezable (g > 1)",
                         description="first-order: k_c(g) = min_s y(s) from dynamic solutions of the Stern network "
-                                    "[Sec. IV C, Fig. 3c] (dmft.first_order); one Monte Carlo DMFT solve per point "
-                                    "of y(s). semifreezable / fixed-point: the k where the two-replica map "
-                                    "linearised at Q = 0 has the eigenvalue 1 (dmft.onsets.linear_onset); "
+                                    "[Sec. IV C, Fig. 3c] (dmft.theory.first_order); one Monte Carlo DMFT solve "
+                                    "per point of y(s). semifreezable / fixed-point: the k where the two-replica map "
+                                    "linearised at Q = 0 has the eigenvalue 1 (dmft.theory.onsets.linear_onset); "
                                     "freezable: the k where the fixed-point solution's r = 1 [Eq. 30] "
-                                    "(dmft.onsets.freezing_onset). Each takes minutes.")
+                                    "(dmft.theory.onsets.freezing_onset). Each takes minutes.")
     bd.add_argument("kind", choices=["first-order", "semifreezable", "fixed-point", "freezable"])
     bd.add_argument("--g", type=float, required=True, help="0 < g < 1 (first-order) or g > 1 (the others)")
     bd.add_argument("--p", type=float, default=2.5,
@@ -478,7 +478,7 @@ def build_parser() -> argparse.ArgumentParser:
     bd.set_defaults(func=cmd_boundary)
 
     fr = sub.add_parser("freeze", help="freezable chaos: the phase after halting the synapses (Sec. VII)",
-                        description="Two-replica DMFT [Eqs. 27-35] (dmft.freezable.freeze): the stationary "
+                        description="Two-replica DMFT [Eqs. 27-35] (dmft.theory.freezable.freeze): the stationary "
                                     "solution, then the dynamic and fixed-point solutions for the overlap Q(t) "
                                     "and network B's D, and the phase (nonfreezable, semifreezable, freezable). "
                                     "Takes about a minute.")
@@ -534,11 +534,11 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("--json", action="store_true")
     va.set_defaults(func=cmd_validate)
 
-    ly = sub.add_parser("lyapunov", help="maximum Lyapunov exponent from the DMFT (dmft.lyapunov_theory)",
+    ly = sub.add_parser("lyapunov", help="maximum Lyapunov exponent from the DMFT (dmft.theory.lyapunov)",
                         description="lambda_max from two replicas linearised in their difference: at k = 0 the "
                                     "ground state of -d^2/dtau^2 - g^2 C_phi'(tau) (method exact, seconds); "
                                     "k != 0: the root of mu(lambda) = 1, mu the leading eigenvalue of the tangent "
-                                    "map on the stationary single-site paths (method monte_carlo, dmft.tangent; "
+                                    "map on the stationary single-site paths (method monte_carlo, dmft.theory.tangent; "
                                     "minutes).")
     common(ly)
     ly.add_argument("--seed", type=int, default=0)
@@ -567,7 +567,7 @@ def main(argv=None) -> int:
     """Run one command.  Exit status: 0 on success; 2 for bad input (argparse's convention), with a message
     naming what is wrong and what is allowed; 1 when a computation failed (an unphysical solver output,
     a step that found no root): a message, never a traceback, and never a number."""
-    from .stationary import UnphysicalSolutionError
+    from dmft.theory.stationary import UnphysicalSolutionError
 
     ap = build_parser()
     args = ap.parse_args(argv)

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from .nonlinearities import Nonlinearity, get_nonlinearity
+from dmft.nonlinearities import Nonlinearity, get_nonlinearity
 
 
 def _finite(name: str, value) -> float:

@@ -29,9 +29,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from . import __version__
-from .boundaries import BOUNDARIES, EXPERIMENTAL, boundary_point
-from .progress import progress_bar
+from dmft import __version__
+from dmft.theory.boundaries import BOUNDARIES, EXPERIMENTAL, boundary_point
+from dmft.progress import progress_bar
 
 DEFAULT_RANGE = dict(g_min=0.2, g_max=3.0, k_min=-1.0, k_max=3.0)
 

@@ -25,9 +25,9 @@ from typing import Optional
 
 import numpy as np
 
-from .ensemble import _mean_sem
-from .observables import autocovariance, participation_ratio_theory, tau_star
-from .params import Params
+from dmft.simulation.ensemble import _mean_sem
+from dmft.numerics.observables import autocovariance, participation_ratio_theory, tau_star
+from dmft.params import Params
 
 DEFAULT_LAGS = (0.0, 1.0, 2.0, 5.0, 10.0)
 
@@ -126,7 +126,7 @@ def validate(run: Run, *, lags=DEFAULT_LAGS, n_blocks: int = 8, n_sigma: float =
     A quantity is consistent when |simulation - theory| <= n_sigma x the combined standard error.  The run must
     be long enough: each of the ``n_blocks`` time blocks at least twice the largest lag, which is at least 6 tau*
     (of the theory)."""
-    from .stationary import solve
+    from dmft.theory.stationary import solve
 
     if n_blocks < 3:
         raise ValueError(f"n_blocks must be >= 3 (errors come from the spread across blocks), got {n_blocks}")
@@ -165,7 +165,7 @@ def validate(run: Run, *, lags=DEFAULT_LAGS, n_blocks: int = 8, n_sigma: float =
         lo = participation_ratio_theory(th.C - th.C_err, th.tau_step, p)
         add("PR_A", *_mean_sem([b.mean() for b in _blocks(run.PR_A, n_blocks)]), th.PR_A, 0.5 * abs(up - lo))
     if run.Q0 is not None:
-        from .replica import solve_overlap
+        from dmft.theory.replica import solve_overlap
 
         fp = solve_overlap(th, "fixed-point", seed=seed, progress=False)
         if fp.nontrivial:

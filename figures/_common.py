@@ -40,6 +40,6 @@ def save(fig, data: dict, name: str, out: Path) -> Path:
 
 def solver_settings(quick: bool):
     """Stationary-DMFT settings of the figure scripts: half the paths and a 1% error target with --quick."""
-    from dmft.stationary import SolverSettings
+    from dmft.theory.stationary import SolverSettings
 
     return SolverSettings(n_samples=128, target_rel_err=0.01) if quick else SolverSettings()

@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from _common import parser, save, solver_settings
 
 from dmft import Params
-from dmft.stationary import solve
+from dmft.theory.stationary import solve
 
 
 def panel_a_c(ks, settings, seed):

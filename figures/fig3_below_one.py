@@ -20,10 +20,10 @@ from tqdm.auto import tqdm
 from _common import parser, save, solver_settings
 
 from dmft import Params
-from dmft.first_order import BOUNDARY_SETTINGS, stern_curve
-from dmft.network import PlasticNetwork
-from dmft.observables import autocovariance
-from dmft.stationary import solve
+from dmft.theory.first_order import BOUNDARY_SETTINGS, stern_curve
+from dmft.simulation.network import PlasticNetwork
+from dmft.numerics.observables import autocovariance
+from dmft.theory.stationary import solve
 
 
 def main(argv=None):

@@ -16,10 +16,10 @@ from tqdm.auto import tqdm
 from _common import parser, save, solver_settings
 
 from dmft import Params
-from dmft.jacobian import network_reduced_spectrum, synaptic_weight
-from dmft.network import PlasticNetwork
-from dmft.spectrum import eigenvalue_coverage, spectral_boundary
-from dmft.stationary import solve
+from dmft.simulation.jacobian import network_reduced_spectrum, synaptic_weight
+from dmft.simulation.network import PlasticNetwork
+from dmft.theory.spectrum import eigenvalue_coverage, spectral_boundary
+from dmft.theory.stationary import solve
 
 GS = (1.5, 2.0, 2.5, 3.0)
 KS = (2.0, 1.0, 0.0, -1.0, -2.0)

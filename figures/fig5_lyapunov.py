@@ -1,7 +1,7 @@
 """Fig. 5: Lyapunov exponents.
 
 (a) lambda_max over (g, k) at p = 2.5 from the DMFT (beyond the paper, which simulates): exact at k = 0
-    (dmft.lyapunov_theory), Monte Carlo tangent map otherwise (dmft.tangent); hatched where the stationary DMFT
+    (dmft.theory.lyapunov), Monte Carlo tangent map otherwise (dmft.theory.tangent); hatched where the stationary DMFT
     reports a diverging timescale, blank where it has no dynamic solution;
 (b) Lyapunov spectra (forward: largest, backward: smallest exponents) of simulated networks for a few k;
 (c) lambda_max against k for several g: theory lines, simulation markers with --simulate (perturbation method,
@@ -21,11 +21,11 @@ from tqdm.auto import tqdm
 from _common import parser, save
 
 from dmft import Params
-from dmft.lyapunov import lyapunov_spectrum, max_lyapunov_perturbation
-from dmft.lyapunov_theory import scs_lyapunov
-from dmft.network import PlasticNetwork
-from dmft.stationary import SolverSettings, solve
-from dmft.tangent import TANGENT_SETTINGS, lyapunov
+from dmft.simulation.lyapunov import lyapunov_spectrum, max_lyapunov_perturbation
+from dmft.theory.lyapunov import scs_lyapunov
+from dmft.simulation.network import PlasticNetwork
+from dmft.theory.stationary import SolverSettings, solve
+from dmft.theory.tangent import TANGENT_SETTINGS, lyapunov
 
 P = 2.5
 

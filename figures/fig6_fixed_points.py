@@ -18,11 +18,11 @@ from tqdm.auto import tqdm
 from _common import parser, save, solver_settings
 
 from dmft import Params
-from dmft import fixed_points as fpm
-from dmft.jacobian import network_reduced_spectrum, synaptic_weight
-from dmft.network import PlasticNetwork
-from dmft.spectrum import spectral_boundary
-from dmft.stationary import solve
+from dmft.theory import fixed_points as fpm
+from dmft.simulation.jacobian import network_reduced_spectrum, synaptic_weight
+from dmft.simulation.network import PlasticNetwork
+from dmft.theory.spectrum import spectral_boundary
+from dmft.theory.stationary import solve
 
 
 def panel_a(ks, ps, settings, seed):

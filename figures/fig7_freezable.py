@@ -4,9 +4,9 @@
     p = 2.5 and k = 0.6 (nonfreezable), 1.2 (semifreezable), 1.55 (freezable) (simulator);
 (b) halt, shuffle J while A stays halted, release, halt again, for g = 2.5, k = 2.55 (simulator);
 (c) the overlap Q(t) from the two-replica DMFT [Eqs. 32-34] at g = 2, p = 2.5 for several k; with --simulate,
-    halted networks (dmft.halting) are overlaid;
+    halted networks (dmft.simulation.halting) are overlaid;
 (d) Q(0) and (e) rho(0) [Eq. 35] against k for several g (p = 2.5), the solution realised on halting
-    (dmft.freezable.freeze); with --simulate, halted networks at g = 2.
+    (dmft.theory.freezable.freeze); with --simulate, halted networks at g = 2.
 
     python figures/fig7_freezable.py [--quick] [--simulate]
 """
@@ -19,10 +19,10 @@ from tqdm.auto import tqdm
 from _common import parser, save, solver_settings
 
 from dmft import Params
-from dmft.freezable import freeze
-from dmft.halting import halt_ensemble
-from dmft.network import PlasticNetwork
-from dmft.replica import ReplicaSettings
+from dmft.theory.freezable import freeze
+from dmft.simulation.halting import halt_ensemble
+from dmft.simulation.network import PlasticNetwork
+from dmft.theory.replica import ReplicaSettings
 
 
 def protocol_traces(params, N, seed, steps, n_show=6, record_dt=0.25):

@@ -78,7 +78,7 @@ def test_params_reject_values_that_are_not_real_numbers(value):
 
 @pytest.mark.parametrize("x, msg", [(np.array([]), "empty"), (np.array([0.1, np.nan]), "finite")])
 def test_spectrum_rejects_empty_or_nan_draws(x, msg):
-    from dmft.spectrum import spectral_boundary
+    from dmft.theory.spectrum import spectral_boundary
 
     with pytest.raises(ValueError, match=msg):
         spectral_boundary(dmft.Params(2.0, 1.0, 2.5), x, 0.5)
@@ -87,7 +87,7 @@ def test_spectrum_rejects_empty_or_nan_draws(x, msg):
 @pytest.mark.parametrize("kw", [dict(h_max=0), dict(t_record=-1.0), dict(tau_cap=float("nan")), dict(tau_max=True),
                                 dict(n_samples=True)])
 def test_solver_settings_validate_every_field(kw):
-    from dmft.stationary import SolverSettings
+    from dmft.theory.stationary import SolverSettings
 
     with pytest.raises(ValueError, match=list(kw)[0]):
         SolverSettings(**kw)

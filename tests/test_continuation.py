@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from dmft import Params
-from dmft.continuation import line, sweep
-from dmft.stationary import SolverSettings, solve
+from dmft.theory.continuation import line, sweep
+from dmft.theory.stationary import SolverSettings, solve
 
 QUICK = SolverSettings(n_samples=128, target_rel_err=0.01)
 

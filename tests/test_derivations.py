@@ -86,7 +86,7 @@ def test_g0_fixed_point_constants():
 def test_g0_eigenvalues_match_a_direct_reduced_jacobian():
     """Build Eq. 18 at the g = 0 onset fixed point for N = 6 and compare eigenvalues."""
     from dmft import Params
-    from dmft.jacobian import reduced_jacobian
+    from dmft.simulation.jacobian import reduced_jacobian
     chi = optimize.brentq(gen.g0_chi_equation, 1.0, 2.0, xtol=1e-15)
     k, p, N = float(gen.g0_k_of_chi(chi)), 2.5, 6
     x = np.full(N, chi)

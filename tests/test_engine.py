@@ -11,11 +11,11 @@ import pytest
 from scipy import integrate
 
 from dmft import Params
-from dmft.kernels import HEBBIAN, PlasticityRule
-from dmft.observables import per_path_autocovariance
-from dmft.scs import scs_solution
-from dmft.single_site import SingleSite
-from dmft.volterra import implicit_step
+from dmft.theory.kernels import HEBBIAN, PlasticityRule
+from dmft.numerics.observables import per_path_autocovariance
+from dmft.theory.scs import scs_solution
+from dmft.numerics.single_site import SingleSite
+from dmft.numerics.volterra import implicit_step
 
 
 def _engine(params, rule=HEBBIAN, tau_max=30.0, n_samples=1024, seed=5):
@@ -84,7 +84,7 @@ def test_implicit_step_stays_on_its_branch(c0, rng):
 def test_stern_with_huge_self_coupling_freezes_instead_of_taking_the_middle_root():
     """s = 1e9: every neuron sits at x ~ +-s; the old Newton update from acc landed on the unstable middle
     root and reported no dynamic solution.  The verdict is now a frozen state (timescale beyond the cap)."""
-    from dmft.stationary import SolverSettings, solve
+    from dmft.theory.stationary import SolverSettings, solve
 
     r = solve(Params(0.9, 0.0, 1.0), PlasticityRule("stern", s=1e9), seed=0,
               settings=SolverSettings(n_samples=64, tau_cap=60.0))
@@ -96,8 +96,8 @@ def test_pooled_engine_reuses_the_replicas_random_numbers():
     """The pooled solve's paths are the replicas' own (regenerated from their saved generator states), side by
     side: the fields it draws for a C equal the replicas' fields for that C, column for column."""
     from dmft import Params
-    from dmft.kernels import HEBBIAN
-    from dmft.single_site import SingleSite
+    from dmft.theory.kernels import HEBBIAN
+    from dmft.numerics.single_site import SingleSite
 
     params, rng = Params(2.0, 1.0, 2.5), np.random.default_rng(7)
     make = lambda S: SingleSite(params, HEBBIAN, 0.1, S, 50.0, 64, rng, 10.0)  # noqa: E731
@@ -112,9 +112,9 @@ def test_pooled_engine_reuses_the_replicas_random_numbers():
 
 def test_compiled_nonlinearities_are_the_registry_s():
     """The recursion evaluates phi, phi' and f_post compiled, by name; they must be the registry's functions."""
-    from dmft.kernels import _psi_registry
+    from dmft.theory.kernels import _psi_registry
     from dmft.nonlinearities import NONLINEARITIES
-    from dmft.volterra import PHI_CODES, POST_CODES, _phi_and_dphi, scalar_dphi, scalar_phi, scalar_post
+    from dmft.numerics.volterra import PHI_CODES, POST_CODES, _phi_and_dphi, scalar_dphi, scalar_phi, scalar_post
 
     assert set(PHI_CODES) == set(NONLINEARITIES) and set(POST_CODES) == set(_psi_registry())
     x = np.concatenate([np.linspace(-8, 8, 401), [-40.0, 40.0, 1e300, -1e300]])
@@ -132,7 +132,7 @@ def test_compiled_nonlinearities_are_the_registry_s():
 
 
 def test_recursion_rejects_unknown_names():
-    from dmft.volterra import causal_recursion
+    from dmft.numerics.volterra import causal_recursion
 
     with pytest.raises(ValueError, match="unknown nonlinearity 'relu'; allowed: erf, tanh"):
         causal_recursion(np.zeros((10, 2)), np.ones(3), "relu")

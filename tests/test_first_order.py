@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from dmft import first_order as fo
+from dmft.theory import first_order as fo
 
 
 def _fake_curve(points, computed=None, capped=()):

@@ -11,9 +11,9 @@ import pytest
 from scipy import integrate, optimize
 
 from dmft import _generated as gen
-from dmft import fixed_points as fpm
-from dmft.jacobian import network_reduced_spectrum
-from dmft.network import PlasticNetwork
+from dmft.theory import fixed_points as fpm
+from dmft.simulation.jacobian import network_reduced_spectrum
+from dmft.simulation.network import PlasticNetwork
 from dmft.params import Params
 
 
@@ -201,7 +201,7 @@ def test_g0_solutions_are_judged_by_the_reduced_jacobian(k):
     only the large-chi solution is stable.  The verdict of fixed_points (from dk/ds along the branch) must
     match the eigenvalues of the full reduced Jacobian [Eq. 18] of a constructed network, including its
     collective (outlier) mode [Eq. 20]; the small-s solution at k = 3 has max Re lambda ~ +0.4."""
-    from dmft.jacobian import reduced_jacobian
+    from dmft.simulation.jacobian import reduced_jacobian
 
     res = fpm.fixed_points(0.0, k)
     assert len(res.solutions) == 2 and res.exists

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from dmft import Params
-from dmft.first_order import first_order_boundary
-from dmft.fixed_points import fixed_points, onset
-from dmft.jacobian import network_reduced_spectrum
-from dmft.network import PlasticNetwork
-from dmft.spectrum import eigenvalue_coverage
-from dmft.stationary import solve
+from dmft.theory.first_order import first_order_boundary
+from dmft.theory.fixed_points import fixed_points, onset
+from dmft.simulation.jacobian import network_reduced_spectrum
+from dmft.simulation.network import PlasticNetwork
+from dmft.theory.spectrum import eigenvalue_coverage
+from dmft.theory.stationary import solve
 
 pytestmark = pytest.mark.slow
 
@@ -130,7 +130,7 @@ def test_first_order_transition_matches_annealed_networks():
 def test_count_matches_newton_enumeration_of_small_networks():
     """Sec. VI count against stable fixed points of N = 10 networks enumerated by Newton from 20000 starts
     (6 realisations of J per k).  Finite N shifts log2(count)/N by O(log N / N); we allow 0.1."""
-    from dmft.fixed_points import find_stable_fixed_points, log2_number
+    from dmft.theory.fixed_points import find_stable_fixed_points, log2_number
 
     g, N = 2.0, 10
     means = []

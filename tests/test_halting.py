@@ -1,5 +1,5 @@
-"""Halting measurements on the simulator (dmft.halting, Sec. VII): the halted network settles in freezable chaos
-and not in nonfreezable chaos; Q(t) sign convention and ranges; bad input; the two-replica fixed point against
+"""Halting measurements on the simulator (dmft.simulation.halting, Sec. VII): the halted network settles in freezable
+chaos and not in nonfreezable chaos; Q(t) sign convention and ranges; bad input; the two-replica fixed point against
 N-extrapolated simulations (slow)."""
 import math
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from dmft import Params
-from dmft.halting import SETTLED_VELOCITY, halt_ensemble, halt_network
+from dmft.simulation.halting import SETTLED_VELOCITY, halt_ensemble, halt_network
 
 
 def test_halted_network_settles_in_freezable_chaos_only():
@@ -60,8 +60,8 @@ def test_fixed_point_solution_against_simulations(k):
     0.898 +- 0.013 (all 3 settled at N = 4000, r = 0.92) against 0.984 (r = 0.834).  The map iterated from
     Q = 0.3, 0.6, 0.9 C converges to the same solution, so the simulated state is not another solution of it.
     Strict: a fix of the theory (or of the simulations) makes this test pass and then fail as XPASS."""
-    from dmft.replica import solve_overlap
-    from dmft.stationary import solve
+    from dmft.theory.replica import solve_overlap
+    from dmft.theory.stationary import solve
 
     params = Params(2.0, k, 2.5)
     fp = solve_overlap(solve(params, seed=0, progress=False), "fixed-point", seed=1, progress=False)

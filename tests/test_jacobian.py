@@ -4,7 +4,7 @@ import pytest
 from scipy.optimize import linear_sum_assignment
 
 from dmft import Params, PlasticNetwork
-from dmft.jacobian import (full_jacobian, reduced_jacobian, reduced_jacobian_bulk,
+from dmft.simulation.jacobian import (full_jacobian, reduced_jacobian, reduced_jacobian_bulk,
                            synaptic_weight)
 
 

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from dmft import Params, PlasticNetwork
-from dmft.jacobian import full_jacobian
-from dmft.lyapunov import (inverse_tangent_step, lyapunov_spectrum, max_lyapunov_perturbation,
+from dmft.simulation.jacobian import full_jacobian
+from dmft.simulation.lyapunov import (inverse_tangent_step, lyapunov_spectrum, max_lyapunov_perturbation,
                            tangent_step)
 
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy.linalg import eigh_tridiagonal
 
-from dmft.lyapunov_theory import SCSPotential, leading_eigenvalue, scs_lyapunov
-from dmft.scs import scs_solution
+from dmft.theory.lyapunov import SCSPotential, leading_eigenvalue, scs_lyapunov
+from dmft.theory.scs import scs_solution
 
 
 def _fd_ground_energy(g, h, L):
@@ -91,11 +91,11 @@ def test_lambda_vanishes_as_g_to_one():
     assert 1.7 < slope < 2.3
 
 
-# ---------------------------------------------------------------- the Monte Carlo route (dmft.tangent)
+# ---------------------------------------------------------------- the Monte Carlo route (dmft.theory.tangent)
 
 def test_linear_gain_recursion_matches_a_direct_loop():
     """causal_recursion with gain: u_n = chi_n + c0 a_n u_n + sum_m w_m a_{n-m} u_{n-m}, checked step by step."""
-    from dmft.volterra import causal_recursion
+    from dmft.numerics.volterra import causal_recursion
 
     rng = np.random.default_rng(3)
     L, S, M = 150, 3, 40
@@ -115,7 +115,7 @@ def test_leak_folded_kernel_with_a_rate_is_the_exponential_convolution():
     """G(u) = int_0^u e^{-a(u-v)} K(v) dv with K piecewise linear: exact for a piecewise-linear K."""
     from scipy import integrate
 
-    from dmft.single_site import leak_folded_kernel
+    from dmft.numerics.single_site import leak_folded_kernel
 
     h = 0.1
     tau = h * np.arange(60)
@@ -133,8 +133,8 @@ def test_monte_carlo_multiplier_at_k0_matches_the_exact_operator(g2):
     """mu(lambda) from the tangent map on sampled paths (k = 0, g = 2) against the exact leading eigenvalue of
     [(1 + lambda)^2 - d^2]^-1 g^2 C_phi' (shooting), within 3 of its standard errors."""
     from dmft import Params
-    from dmft.stationary import solve
-    from dmft.tangent import multiplier
+    from dmft.theory.stationary import solve
+    from dmft.theory.tangent import multiplier
 
     stat = solve(Params(2.0, 0.0, 2.5), progress=False)
     pot = g2[1]
@@ -147,7 +147,7 @@ def test_monte_carlo_multiplier_at_k0_matches_the_exact_operator(g2):
 @pytest.mark.slow
 def test_monte_carlo_lyapunov_at_k0_within_two_se_of_exact():
     from dmft import Params
-    from dmft.tangent import lyapunov
+    from dmft.theory.tangent import lyapunov
 
     exact = scs_lyapunov(2.0, curve_points=0).lambda_max
     res = lyapunov(Params(2.0, 0.0, 2.5), seed=0)

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from dmft import Params, PlasticNetwork
-from dmft.network import classify_state
-from dmft.observables import participation_ratio
-from dmft.reference import dense_euler, dense_heun
+from dmft.simulation.network import classify_state
+from dmft.numerics.observables import participation_ratio
+from dmft.simulation.reference import dense_euler, dense_heun
 
 DENSE = {"euler": lambda *a: dense_euler(*a)[:2], "heun": dense_heun}
 
@@ -199,7 +199,7 @@ def test_ensemble_lag_axis_is_the_recorded_spacing():
     """record_dt = 0.05 with dt = 0.02 records every 2 steps (0.04): the lag axis must say so (it used to be
     labelled with the requested 0.05, stretching C(tau) by 25%)."""
     import dmft
-    from dmft.ensemble import simulate_ensemble
+    from dmft.simulation.ensemble import simulate_ensemble
 
     ens = simulate_ensemble(dmft.Params(2.0, 0.0, 2.5), 30, n_seeds=2, T=4.0, burn=1.0, dt=0.02, record_dt=0.05,
                             max_lag=1.0, progress=False)

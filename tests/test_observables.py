@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from dmft.observables import (autocovariance, kaplan_yorke_dimension, power_spectrum,
+from dmft.numerics.observables import (autocovariance, kaplan_yorke_dimension, power_spectrum,
                               synaptic_timescale, tau_star, zero_crossing_frequency)
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from dmft import NONLINEARITIES, Params
-from dmft.gaussian import gauss_avg
+from dmft.numerics.gaussian import gauss_avg
 
 
 @pytest.mark.parametrize("kw, msg", [

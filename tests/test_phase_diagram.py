@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from dmft import boundaries as bmod
+from dmft.theory import boundaries as bmod
 from dmft.phase_diagram import DiagramSettings, Task, make_tasks, phase_diagram, read_cached, write_cached
 
 CHEAP = ("chaos_onset", "fixed_point_onset")
@@ -211,7 +211,7 @@ def test_p_slices_comparison_flags_only_real_differences():
     import importlib.util
     from pathlib import Path
 
-    from dmft.boundaries import BOUNDARIES
+    from dmft.theory.boundaries import BOUNDARIES
 
     fig_dir = Path(__file__).resolve().parents[1] / "figures"
     sys.path.insert(0, str(fig_dir))

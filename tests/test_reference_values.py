@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from dmft import Params
-from dmft.stationary import solve
+from dmft.theory.stationary import solve
 
 REF = json.loads((Path(__file__).parent / "reference" / "simulation_reference.json").read_text())
 

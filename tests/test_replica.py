@@ -7,14 +7,14 @@ import pytest
 from scipy import integrate, optimize
 
 from dmft import Params, get_nonlinearity
-from dmft.freezable import K_ONSET_G1, freeze, near_critical_overlap, near_critical_Q
-from dmft.halted import HaltedSite
+from dmft.theory.freezable import K_ONSET_G1, freeze, near_critical_overlap, near_critical_Q
+from dmft.theory.halted import HaltedSite
 
 TANH = get_nonlinearity("tanh")
 
 
 def _gauss(f, var):
-    """E f(z), z ~ N(0, var), by adaptive quadrature (independent of dmft.gaussian)."""
+    """E f(z), z ~ N(0, var), by adaptive quadrature (independent of dmft.numerics.gaussian)."""
     s = math.sqrt(var)
     return integrate.quad(lambda u: f(s * u) * math.exp(-0.5 * u * u) / math.sqrt(2 * math.pi), -12, 12,
                           epsabs=1e-13, limit=200)[0]
@@ -120,8 +120,8 @@ def test_boundary_cli_needs_chaotic_network_A(kind, capsys):
 
 
 def test_overlap_needs_a_converged_stationary_solution():
-    from dmft.replica import solve_overlap
-    from dmft.stationary import SolverSettings, solve
+    from dmft.theory.replica import solve_overlap
+    from dmft.theory.stationary import SolverSettings, solve
 
     st = solve(Params(2.0, 1.0, 2.5), settings=SolverSettings(max_evaluations=3, n_samples=32))
     assert st.status != "converged"
@@ -134,7 +134,7 @@ def test_onset_search_that_leaves_the_stationary_solutions_ends_with_a_verdict()
     """At p = 10 the freezable search stepped to k = 1.735, where the stationary timescale diverges: the search
     must end with k = nan, not converged, and say why (it used to raise and end the whole phase diagram)."""
     from dmft.errors import NoStationarySolutionError
-    from dmft.onsets import _secant_onset
+    from dmft.theory.onsets import _secant_onset
     from dmft.progress import progress_bar
 
     def f(k):                    # a root at k = 1.8, but no stationary solution beyond k = 1.7
@@ -150,8 +150,8 @@ def test_onset_search_that_leaves_the_stationary_solutions_ends_with_a_verdict()
     assert issubclass(NoStationarySolutionError, ValueError)        # to a user, still a ValueError
 
 def _evaluated(kind="fixed-point", S=256):
-    from dmft.replica import ReplicaSettings, _OverlapProblem
-    from dmft.stationary import solve
+    from dmft.theory.replica import ReplicaSettings, _OverlapProblem
+    from dmft.theory.stationary import solve
 
     st = solve(Params(2.0, 1.5, 2.5), seed=0)
     prob = _OverlapProblem(st, kind, ReplicaSettings(), np.random.default_rng(3))
@@ -205,7 +205,7 @@ def _fixed_point_gain(g):
 def test_linear_gains_against_quadrature(g):
     """gamma of the linearised map: E phi'(x_B) under the memoryless network B's chaotic solution (variance Delta_0
     of the SCS energy condition) and under its fixed point D*."""
-    from dmft.onsets import linear_gain
+    from dmft.theory.onsets import linear_gain
 
     assert linear_gain(g, TANH, "semifreezable") == pytest.approx(
         _gauss(lambda z: 1.0 / math.cosh(z) ** 2, _scs_variance(g)), rel=1e-7)
@@ -213,13 +213,13 @@ def test_linear_gains_against_quadrature(g):
 
 
 def test_linear_map_is_the_derivative_of_the_map_at_zero():
-    """L v = lim F(eps v) / eps: the linearised map of dmft.onsets (gamma m) against the full map with network B's
-    fixed point solved from the law of m (dmft.halted), on the same paths."""
-    from dmft.onsets import linear_gain, linear_map
-    from dmft.replica import ReplicaSettings
+    """L v = lim F(eps v) / eps: the linearised map of dmft.theory.onsets (gamma m) against the full map with network
+    B's fixed point solved from the law of m (dmft.theory.halted), on the same paths."""
+    from dmft.theory.onsets import linear_gain, linear_map
+    from dmft.theory.replica import ReplicaSettings
 
     st, eng, Q, _ = _evaluated(S=64)
-    from dmft.replica import _OverlapProblem
+    from dmft.theory.replica import _OverlapProblem
     prob = _OverlapProblem(st, "fixed-point", ReplicaSettings(), np.random.default_rng(3))
     eps = 1e-3
     ev = prob.evaluate(eng, eps * Q)
@@ -270,8 +270,8 @@ def test_fixed_point_solution_in_freezable_chaos():
     """End to end at g = 2, k = 1.5, p = 2.5 with few paths (256 per replica): a converged nontrivial fixed-point
     solution (a noisy solve once collapsed to Q = 0 through a quasi-Newton jump), stable (r < 1), within
     Cauchy-Schwarz, with D(0) >= delta within its error, and Q(t) peaking after the halt (Sec. VII, Fig. 7c)."""
-    from dmft.replica import ReplicaSettings, solve_overlap
-    from dmft.stationary import SolverSettings, solve
+    from dmft.theory.replica import ReplicaSettings, solve_overlap
+    from dmft.theory.stationary import SolverSettings, solve
 
     st = solve(Params(2.0, 1.5, 2.5), seed=0, settings=SolverSettings(n_samples=128, target_rel_err=0.01))
     res = solve_overlap(st, "fixed-point", settings=ReplicaSettings(n_samples=256, target_rel_err=0.02), seed=0)

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from dmft import Params
-from dmft.gaussian import gauss_avg, pair_avg
-from dmft.ensemble import simulate_ensemble
-from dmft.scs import energy_residual, scs_solution, scs_variance
+from dmft.numerics.gaussian import gauss_avg, pair_avg
+from dmft.simulation.ensemble import simulate_ensemble
+from dmft.theory.scs import energy_residual, scs_solution, scs_variance
 
 tanh = np.tanh
 sech2 = lambda z: 1 / np.cosh(z) ** 2  # noqa: E731

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from dmft import Params
-from dmft.spectrum import radius_along_ray, spectral_boundary
-from dmft.stationary import SolverSettings, solve
+from dmft.theory.spectrum import radius_along_ray, spectral_boundary
+from dmft.theory.stationary import SolverSettings, solve
 
 
 def test_k0_boundary_is_the_circle():
@@ -32,8 +32,8 @@ def test_topological_transitions_of_fig4():
 
 
 def test_fixed_point_support_is_marginal_and_two_band_as_in_fig6e():
-    from dmft.fixed_points import fixed_points
-    from dmft.spectrum import support_function
+    from dmft.theory.fixed_points import fixed_points
+    from dmft.theory.spectrum import support_function
 
     for g, k, lobe in ((2.0, 2.25, (-1.42, -1.0)), (0.5, 1.9, (-1.40, -1.0))):
         sol = fixed_points(g, k).dominant
@@ -56,7 +56,7 @@ def test_fixed_point_support_is_marginal_and_two_band_as_in_fig6e():
 def test_eigenvalue_coverage_on_a_known_disk():
     # k = 0: the support is the disk |1 + lambda| <= g sqrt<phi'^2>; uniform points in it are all inside and
     # leave no large gap; points far outside are not; points at -1/p are counted apart as the synaptic atom
-    from dmft.spectrum import eigenvalue_coverage
+    from dmft.theory.spectrum import eigenvalue_coverage
 
     rng = np.random.default_rng(0)
     params = Params(2.0, 0.0, 2.5)

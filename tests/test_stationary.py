@@ -4,15 +4,15 @@ import pytest
 from scipy import integrate, optimize
 
 from dmft import Params
-from dmft.ensemble import simulate_ensemble
-from dmft.kernels import PlasticityRule
-from dmft.single_site import leak_folded_kernel
-from dmft.stationary import SolverSettings, UnphysicalSolutionError, _check_physical, solve
-from dmft.volterra import causal_recursion
+from dmft.simulation.ensemble import simulate_ensemble
+from dmft.theory.kernels import PlasticityRule
+from dmft.numerics.single_site import leak_folded_kernel
+from dmft.theory.stationary import SolverSettings, UnphysicalSolutionError, _check_physical, solve
+from dmft.numerics.volterra import causal_recursion
 
 
 def _scs_variance_by_quad(g):
-    """Energy condition solved with adaptive quadrature (independent of dmft.gaussian)."""
+    """Energy condition solved with adaptive quadrature (independent of dmft.numerics.gaussian)."""
     def avg(f, q):
         return integrate.quad(lambda z: f(z) * np.exp(-z * z / (2 * q)) / np.sqrt(2 * np.pi * q),
                               -40 * np.sqrt(q), 40 * np.sqrt(q), limit=400, epsabs=1e-14, epsrel=1e-13)[0]
@@ -187,7 +187,7 @@ def _compare(theory, sim, lags):
     for i in lags:
         err = np.hypot(theory.C_err[i], sim.C_err[i])
         assert abs(theory.C[i] - sim.C[i]) < 4 * err, (i, theory.C[i], sim.C[i], err)
-    from dmft.observables import tau_star
+    from dmft.numerics.observables import tau_star
     h = theory.tau_step
     n = min(sim.C.size, int(round((5 * theory.tau_star + 10) / h)))
     per = np.array([tau_star(r["C"][:n], h) for r in sim.per_seed])
@@ -279,7 +279,7 @@ def test_pair_table_matches_arcsine_law_for_erf(var):
     """E[erf(a z1) erf(a z2)] = (2/pi) arcsin(2 a^2 c / (1 + 2 a^2 v)) for Var z = v, Cov = c: a closed
     form the Chebyshev table of the control variate does not use."""
     from dmft.nonlinearities import get_nonlinearity
-    from dmft.single_site import gaussian_pair_table
+    from dmft.numerics.single_site import gaussian_pair_table
 
     a2 = np.pi / 4                                   # dmft's erf is erf(sqrt(pi)/2 x)
     cov = var * np.concatenate([[1.0], np.linspace(1, -1, 301)[1:]])
@@ -322,7 +322,7 @@ def test_exact_k0_window_grows_until_C_has_decayed():
 
 def test_error_bar_is_that_of_the_pooled_paths():
     """Replicas with 3 x 2048 paths but a pooled solve capped at 4096: the SE is sigma / sqrt(4096)."""
-    from dmft.driver import weighted_replicas
+    from dmft.numerics.driver import weighted_replicas
 
     rng = np.random.default_rng(0)
     reps = [dict(C=np.array([1.0 + 0.02 * rng.standard_normal()]), weight=2048) for _ in range(3)]
@@ -332,7 +332,7 @@ def test_error_bar_is_that_of_the_pooled_paths():
 
 
 def test_clipped_sampler_spectrum_beyond_noise_is_an_error():
-    from dmft.stationary import _check_spectrum
+    from dmft.theory.stationary import _check_spectrum
 
     tau = 0.1 * np.arange(300)
     C = np.exp(-tau / 3) * (1 + tau / 3)
@@ -401,7 +401,7 @@ def test_evaluation_budget_ends_in_not_converged():
 def test_stern_near_its_transition_is_never_called_a_diverging_timescale():
     """g = 0.5, s = 0.55: g + s > 1, a finite-timescale solution (C0 ~ 0.054) behind a marginal mode.  A
     capped window or an exhausted budget must say 'not converged, near-marginal', not 'diverging'."""
-    from dmft.stationary import near_transition_timescale
+    from dmft.theory.stationary import near_transition_timescale
 
     rule = PlasticityRule("stern", s=0.55)
     assert near_transition_timescale(Params(0.5, 0, 1), rule) == pytest.approx(np.sqrt(3) / (0.5 / 0.45 - 1) / 0.45)

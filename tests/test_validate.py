@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from dmft import Params
-from dmft.scs import scs_solution
+from dmft.theory.scs import scs_solution
 from dmft.validate import load_run, validate
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 import dmft
-from dmft.ensemble import simulate_ensemble
+from dmft.simulation.ensemble import simulate_ensemble
 
 POINTS = [dict(g=2.0, k=1.0, p=2.5), dict(g=2.0, k=-2.0, p=2.5), dict(g=3.0, k=-1.0, p=5.0)]
 N, N_SEEDS, T, BURN, DT, RECORD_DT, MAX_LAG, SEED0 = 1000, 16, 400.0, 100.0, 0.01, 0.1, 40.0, 1000

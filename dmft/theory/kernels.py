@@ -9,7 +9,7 @@ the kernel K(u) as a functional of the autocovariance C (and, for Eq. A11, of th
 covariance C_pre,phi), the constant input I (presynaptic rule, Eq. A7) and the instantaneous
 self-coupling s (the network of Stern et al., Eq. 11).  The closed forms are emitted by
 ``derivations/`` into :mod:`dmft._generated` and used from there.  psi itself is evaluated inside the compiled
-recursion, by the name ``f_post`` (:data:`dmft.volterra.POST_CODES`, checked against this module's registry).
+recursion, by the name ``f_post`` (:data:`dmft.numerics.volterra.POST_CODES`, checked against this module's registry).
 """
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from typing import Callable, Optional
 import numpy as np
 from scipy import integrate
 
-from . import _generated as gen
-from .params import Params
+from dmft import _generated as gen
+from dmft.params import Params
 
 RULES = ("hebbian", "no_decay", "inverse_gamma", "presynaptic", "delayed", "pre_post", "stern")
 

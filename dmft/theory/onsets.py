@@ -27,7 +27,7 @@ g = 2, k = 0).  At k = 0 the estimate is 0.960 +- 0.003 against the exact g^2 ga
 at g = 2 (k_semi ~ 0.36) lie far below where halted networks keep a memory.  Treat the onsets as experimental.
 
 The freezing onset k_freeze is where the fixed-point solution's bulk radius r [Eq. 30] crosses 1 (the dynamic and
-fixed-point solutions merge there, App. D); it needs the nonlinear solve (:func:`dmft.replica.solve_overlap`).
+fixed-point solutions merge there, App. D); it needs the nonlinear solve (:func:`dmft.theory.replica.solve_overlap`).
 """
 from __future__ import annotations
 
@@ -39,12 +39,12 @@ from typing import Optional
 import numpy as np
 from scipy.sparse import linalg as sparse_linalg
 
-from .errors import NoStationarySolutionError
-from .halted import HaltedSite
-from .params import Params
-from .progress import progress_bar
-from .replica import HaltEngine, ReplicaSettings, solve_overlap
-from .stationary import DMFTResult, SolverSettings, solve
+from dmft.errors import NoStationarySolutionError
+from dmft.theory.halted import HaltedSite
+from dmft.params import Params
+from dmft.progress import progress_bar
+from dmft.theory.replica import HaltEngine, ReplicaSettings, solve_overlap
+from dmft.theory.stationary import DMFTResult, SolverSettings, solve
 
 ONSET_KINDS = ("semifreezable", "fixed_point", "freezable")
 

@@ -12,7 +12,7 @@ import numpy as np
 import scipy.fft
 from scipy import integrate
 
-from . import _generated as gen
+from dmft import _generated as gen
 
 
 @dataclass
@@ -51,7 +51,7 @@ def autocovariance(series: np.ndarray, dtau: float, max_lag: float | None = None
 
     No mean is subtracted: the theory's C is a raw second moment (the mean of phi vanishes by the
     x -> -x symmetry).  The error bar is the standard error of the unit-wise estimates (units
-    are independent to O(1/sqrt(N)); see :mod:`dmft.ensemble` for errors across networks).
+    are independent to O(1/sqrt(N)); see :mod:`dmft.simulation.ensemble` for errors across networks).
     """
     s = np.asarray(series, dtype=float)
     if s.ndim == 1:
@@ -142,7 +142,7 @@ def _jackknife(values_fn, groups: list) -> float:
 
 
 def trajectory_summary(traj, max_lag: float = 50.0, n_groups: int = 10) -> dict:
-    """Measure a simulated :class:`~dmft.network.Trajectory`: C(tau) of phi and of x with
+    """Measure a simulated :class:`~dmft.simulation.network.Trajectory`: C(tau) of phi and of x with
     standard errors across neurons, tau* with a jackknife error over neuron groups, PR_A (mean
     and std over records), S(f) and the zero-crossing frequency."""
     dtau = traj.record_dt

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import integrate, optimize
 
-from . import _generated as gen
-from .gaussian import gauss_avg, pair_avg
-from .params import Params
+from dmft import _generated as gen
+from dmft.numerics.gaussian import gauss_avg, pair_avg
+from dmft.params import Params
 
 
 def energy_residual(q: float, g: float, phi: str = "tanh") -> float:

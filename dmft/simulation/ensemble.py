@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .network import DEFAULT_DT, PlasticNetwork
-from .observables import tau_star
-from .params import Params
-from .progress import progress_bar
+from dmft.simulation.network import DEFAULT_DT, PlasticNetwork
+from dmft.numerics.observables import tau_star
+from dmft.params import Params
+from dmft.progress import progress_bar
 
 
 @dataclass
@@ -72,12 +72,12 @@ def simulate_ensemble(params: Params, N: int, *, n_seeds: int = 4, T: float = 20
     anneal_from : if given, each network starts at g = anneal_from (> 1, chaotic) and is deformed
                   to params.g over ``anneal_duration`` before the burn-in (Sec. IV B); this is
                   how dynamic states with g < 1 are reached.
-    scheme      : integration scheme of :class:`dmft.network.PlasticNetwork` ("heun" or "euler").
+    scheme      : integration scheme of :class:`dmft.simulation.network.PlasticNetwork` ("heun" or "euler").
     Realizations that end in a fixed point or quiescence are kept in ``states`` and excluded from
     the averages of chaotic statistics only if all are non-chaotic (then the averages describe
     the settled states).
     """
-    from .observables import autocovariance
+    from dmft.numerics.observables import autocovariance
 
     if isinstance(n_seeds, bool) or not isinstance(n_seeds, (int, np.integer)) or n_seeds < 1:
         raise ValueError(f"n_seeds must be an integer >= 1, got {n_seeds!r}")

@@ -13,11 +13,12 @@ with xi independent of the x path.  In the growing frame delta = e^{lambda t} u 
 
 a linear homogeneous map M -> F_lambda(M) with leading eigenvalue mu(lambda); lambda_max is the lambda with
 mu = 1 (mu decreases with lambda).  :func:`multiplier` computes mu(lambda) by power iteration on the normalised
-map, as a fixed point of the package's self-consistency driver (:mod:`dmft.driver`, Anderson mixing with fixed
-random numbers, replicas for the error bar), running the single-site engine (:mod:`dmft.single_site`) for the x
-paths and the causal recursion for u.  :func:`lyapunov` finds the root of mu(lambda) = 1 from a weighted line through a few mu(lambda).
+map, as a fixed point of the package's self-consistency driver (:mod:`dmft.numerics.driver`, Anderson mixing
+with fixed random numbers, replicas for the error bar), running the single-site engine
+(:mod:`dmft.numerics.single_site`) for the x paths and the causal recursion for u.  :func:`lyapunov` finds the
+root of mu(lambda) = 1 from a weighted line through a few mu(lambda).
 
-At k = 0 the map reduces to the lag Schroedinger problem of :mod:`dmft.lyapunov_theory` (exact), which the tests
+At k = 0 the map reduces to the lag Schroedinger problem of :mod:`dmft.theory.lyapunov` (exact), which the tests
 use as the reference.
 """
 from __future__ import annotations
@@ -30,16 +31,16 @@ from typing import Optional
 import numpy as np
 import scipy.fft
 
-from .driver import BudgetExhausted, Driver, Evaluation, weighted_replicas
-from .gp import circulant_spectrum, fields_from_coefficients, gaussian_coefficients
-from .kernels import HEBBIAN
-from .lyapunov_theory import LyapunovTheoryResult
-from .observables import per_path_autocovariance
-from .params import Params
-from .progress import progress_bar
-from .single_site import SingleSite, cosine_taper, leak_folded_kernel, noise_cut
-from .stationary import DMFTResult, SolverSettings, solve
-from .volterra import causal_recursion, history_matrix
+from dmft.numerics.driver import BudgetExhausted, Driver, Evaluation, weighted_replicas
+from dmft.numerics.gp import circulant_spectrum, fields_from_coefficients, gaussian_coefficients
+from dmft.theory.kernels import HEBBIAN
+from dmft.theory.lyapunov import LyapunovTheoryResult
+from dmft.numerics.observables import per_path_autocovariance
+from dmft.params import Params
+from dmft.progress import progress_bar
+from dmft.numerics.single_site import SingleSite, cosine_taper, leak_folded_kernel, noise_cut
+from dmft.theory.stationary import DMFTResult, SolverSettings, solve
+from dmft.numerics.volterra import causal_recursion, history_matrix
 
 TANGENT_SETTINGS = SolverSettings(n_samples=256, max_samples=2048, target_rel_err=0.003, min_replicas=4,
                                   max_replicas=16, mixing=1.0)
@@ -93,7 +94,7 @@ class TangentEngine:
 
 
 class _TangentProblem:
-    """mu and the shape of M at fixed lambda, for :class:`dmft.driver.Driver`: the iterate is M / M(0)."""
+    """mu and the shape of M at fixed lambda, for :class:`dmft.numerics.driver.Driver`: the iterate is M / M(0)."""
 
     value_key = "mu"
     target_index = 0
@@ -178,7 +179,7 @@ def multiplier(stationary: DMFTResult, lam: float, *, settings: Optional[SolverS
     mu_err = float(weighted_replicas(records, "mu", n_paths=n_pool)[1][0])
     mu = float(ev.out["mu"])
     if not np.isfinite(mu) or mu <= 0:
-        from .errors import UnphysicalSolutionError
+        from dmft.errors import UnphysicalSolutionError
         raise UnphysicalSolutionError(f"tangent multiplier mu = {mu} (must be a positive number)")
     converged = bool(driver.all_solved and how == "solved")
     return Multiplier(lam, mu, mu_err, ev.out["M"], converged, float(max(driver.residuals)), driver.iterations,

@@ -25,7 +25,7 @@ import numpy as np
 import scipy.fft
 from scipy import integrate, interpolate, optimize
 
-from .gaussian import hermite_nodes, nodes_for_variance
+from dmft.numerics.gaussian import hermite_nodes, nodes_for_variance
 
 
 @dataclass
@@ -70,7 +70,7 @@ class HaltedSite:
         self.p = p[:n] / m.size
         self._p_hat = scipy.fft.rfft(self.p)
         self._k2 = (2 * np.pi * scipy.fft.rfftfreq(n, dx)) ** 2
-        # nodes for the largest variance added to m, g^2 (trapezoid error ~ e^-35 for tanh, dmft.gaussian)
+        # nodes for the largest variance added to m, g^2 (trapezoid error ~ e^-35 for tanh, dmft.numerics.gaussian)
         self.u, self.w = hermite_nodes(n_nodes or nodes_for_variance(g * g, 61))
         self.m_mean, self.m_var = float(m.mean()), float(m.var())
 

@@ -2,7 +2,7 @@
 
 A sweep (in k at fixed g, say) is how curves like Fig. 2(b) and phase boundaries are computed.  Neighbouring
 solutions are close, so each solve after the first starts from the previous converged C (no cold start: see
-:func:`dmft.stationary.solve` with ``init``); its replicas, error bars and verdicts are those of a single solve.
+:func:`dmft.theory.stationary.solve` with ``init``); its replicas, error bars and verdicts are those of a single solve.
 A point that did not converge (or reached a verdict such as a diverging timescale) is kept with its status and
 does not seed the next one.
 """
@@ -13,10 +13,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Sequence
 
-from .kernels import HEBBIAN, PlasticityRule
-from .params import Params
-from .progress import progress_bar
-from .stationary import SolverSettings, solve
+from dmft.theory.kernels import HEBBIAN, PlasticityRule
+from dmft.params import Params
+from dmft.progress import progress_bar
+from dmft.theory.stationary import SolverSettings, solve
 
 __all__ = ["Sweep", "sweep", "line"]
 

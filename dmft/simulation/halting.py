@@ -26,10 +26,10 @@ from typing import Optional
 
 import numpy as np
 
-from .ensemble import _mean_sem
-from .network import DEFAULT_DT, PlasticNetwork, check_duration
-from .params import Params
-from .progress import progress_bar
+from dmft.simulation.ensemble import _mean_sem
+from dmft.simulation.network import DEFAULT_DT, PlasticNetwork, check_duration
+from dmft.params import Params
+from dmft.progress import progress_bar
 
 SETTLED_VELOCITY = 1e-6     # rms dx/dt below which the halted network counts as settled at a fixed point
 

@@ -1,17 +1,17 @@
 """The single-site engine: Gaussian fields in, single-site paths and their estimators out [Eqs. 6-8].
 
-Every DMFT solver of the package (the stationary C of :mod:`dmft.stationary`, the two-replica Q and D of
-:mod:`dmft.replica`) runs the same single site:
+Every DMFT solver of the package (the stationary C of :mod:`dmft.theory.stationary`, the two-replica Q and D of
+:mod:`dmft.theory.replica`) runs the same single site:
 
 1. fields xi = (1 + d/dt)^{-1} eta with <eta eta> = g^2 C, sampled exactly on the grid by FFT (circulant
-   embedding, :mod:`dmft.gp`), from random numbers that a replica holds fixed;
+   embedding, :mod:`dmft.numerics.gp`), from random numbers that a replica holds fixed;
 2. the causal recursion x_n = xi_n + I + h sum_m c_m G_m psi(x_{n-m}) with the leak folded into the kernel
-   (:func:`leak_folded_kernel`, :mod:`dmft.volterra`);
+   (:func:`leak_folded_kernel`, :mod:`dmft.numerics.volterra`);
 3. estimators of the autocovariance by FFT, with phi(xi) as a control variate whose mean is known exactly
    (:func:`gaussian_pair_table`, :func:`control_variate_mean`), and a lag window that removes the tail
    below the sampling noise (:func:`noise_cut`, :func:`cosine_taper`).
 
-What is iterated, and how, is the business of :mod:`dmft.driver`.
+What is iterated, and how, is the business of :mod:`dmft.numerics.driver`.
 """
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ import numpy as np
 import scipy.fft
 from scipy import signal
 
-from .gp import circulant_spectrum, fields_from_coefficients, gaussian_coefficients
-from .observables import per_path_autocovariance
-from .volterra import causal_recursion, history_matrix
+from dmft.numerics.gp import circulant_spectrum, fields_from_coefficients, gaussian_coefficients
+from dmft.numerics.observables import per_path_autocovariance
+from dmft.numerics.volterra import causal_recursion, history_matrix
 
 
 def leak_folded_kernel(K: np.ndarray, h: float, s_inst: float = 0.0, extra: int = 0,
@@ -198,7 +198,7 @@ def gaussian_pair_table(phi, cov: np.ndarray, n_nodes: int = 49) -> np.ndarray:
     49 nodes give ~1e-10 for Var z = 6 and ~3e-8 for Var z = 15 (tanh)."""
     from numpy.polynomial import chebyshev
 
-    from .gaussian import pair_avg
+    from dmft.numerics.gaussian import pair_avg
 
     v = float(cov[0])
     nodes = np.cos(np.pi * (np.arange(n_nodes) + 0.5) / n_nodes)

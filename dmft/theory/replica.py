@@ -2,9 +2,9 @@
 
 Network A runs its plastic dynamics; network B has the same J and the couplings A(0) halted at t = 0 [Eq. 27].
 Q(t) = <phi_A(t) phi_B> (B at late times) [Eq. 28] solves a self-consistency that plugs into the package's
-driver (:mod:`dmft.driver`) like the stationary C does:
+driver (:mod:`dmft.numerics.driver`) like the stationary C does:
 
-1. The A paths are single-site paths at the stationary C (:class:`dmft.single_site.SingleSite`), with their
+1. The A paths are single-site paths at the stationary C (:class:`dmft.numerics.single_site.SingleSite`), with their
    fields eta_A (covariance g^2 C).  A replica holds one set of them fixed; every time t0 along a path serves
    as a halt time ("time shifts multiply the samples", App. C 2).
 2. Given Q, eta_B's conditional mean is mu_B(t0) = sum_n a_n eta_A(t0 + n h) with C * a = Q [Eq. C1a]: a is
@@ -13,9 +13,9 @@ driver (:mod:`dmft.driver`) like the stationary C does:
    Monte Carlo noise would otherwise be divided by the vanishing high-frequency spectrum of C).
    delta = Var(mu_B) / g^2 = a . C a [Eq. C1c].
 3. I_B(t0) = (k/p) int_0^inf e^{-s/p} Q(-s) phi_A(t0 - s) ds (the halted plastic input, Eq. 32b) and the static
-   input m = mu_B + I_B: network B then depends on A only through m (:mod:`dmft.halted`).
+   input m = mu_B + I_B: network B then depends on A only through m (:mod:`dmft.theory.halted`).
 4. Network B's solution of the requested kind (fixed point, or dynamic: D decaying) from the law of m, by
-   Gaussian integrals (:class:`dmft.halted.HaltedSite`); phi_B averaged over its own Gaussian part given m is
+   Gaussian integrals (:class:`dmft.theory.halted.HaltedSite`); phi_B averaged over its own Gaussian part given m is
    Phi_V(m) = E phi(m + sqrt(V) u).
 5. Q_new(t) = < phi_A(t0 + t) Phi_V(m(t0)) > over paths and halt times [Eq. 34a].
 
@@ -32,14 +32,14 @@ from typing import Optional
 import numpy as np
 import scipy.fft
 
-from .driver import TERMINAL, BudgetExhausted, Driver, Evaluation, tail_error, weighted_replicas
-from .errors import UnphysicalSolutionError
-from .gp import circulant_spectrum
-from .halted import HaltedSite
-from .kernels import HEBBIAN
-from .progress import progress_bar
-from .single_site import SingleSite, cosine_taper, noise_cut
-from .stationary import DMFTResult, SolverSettings
+from dmft.numerics.driver import TERMINAL, BudgetExhausted, Driver, Evaluation, tail_error, weighted_replicas
+from dmft.errors import UnphysicalSolutionError
+from dmft.numerics.gp import circulant_spectrum
+from dmft.theory.halted import HaltedSite
+from dmft.theory.kernels import HEBBIAN
+from dmft.progress import progress_bar
+from dmft.numerics.single_site import SingleSite, cosine_taper, noise_cut
+from dmft.theory.stationary import DMFTResult, SolverSettings
 
 KINDS = ("dynamic", "fixed-point")
 MAX_PULLBACKS = 4          # evaluations without a network-B solution before "no solution of this kind"
@@ -47,7 +47,7 @@ MAX_PULLBACKS = 4          # evaluations without a network-B solution before "no
 
 @dataclass(frozen=True)
 class ReplicaSettings(SolverSettings):
-    """Settings of :func:`solve_overlap` (those of :class:`dmft.stationary.SolverSettings`, with defaults for Q).
+    """Settings of :func:`solve_overlap` (those of :class:`dmft.theory.stationary.SolverSettings`, with defaults for Q).
 
     target_rel_err : stop adding replicas when SE(Q(0))/Q(0) is below this.
     t_window       : initial half-width of the Q(t) window (default: the stationary C's window, at least 30).
@@ -182,7 +182,7 @@ class HaltEngine:
 
 
 class _OverlapProblem:
-    """Q = F(Q) [Eq. 34a] for :class:`dmft.driver.Driver`; the iterate is Q on t = h (-M..M)."""
+    """Q = F(Q) [Eq. 34a] for :class:`dmft.numerics.driver.Driver`; the iterate is Q on t = h (-M..M)."""
 
     value_key = "Q"
 
@@ -328,7 +328,7 @@ def solve_overlap(stationary: DMFTResult, kind: str = "dynamic", *, settings: Re
 
     Returns an :class:`OverlapResult`; ``status`` "trivial" means only Q = 0 was found from the initial guess
     Q = C (or ``init``), i.e. no nontrivial solution of this kind.  Errors: from independent replicas (sets of A
-    paths); the answer is one more solve on all their paths together (:class:`dmft.driver.Driver`)."""
+    paths); the answer is one more solve on all their paths together (:class:`dmft.numerics.driver.Driver`)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     _check_stationary(stationary)

@@ -7,11 +7,11 @@ with spectrum g^2 C^(omega) / (1 + omega^2) and G(u) = int_0^u e^{-(u-v)} K(v) d
 (K from the plasticity rule, s the instantaneous self-coupling of Eq. 11, I the constant input
 of Eq. A7).  Each iteration
 
-1. samples S paths of xi by FFT (Hermitian-symmetric Fourier coefficients, :mod:`dmft.gp`), exactly
+1. samples S paths of xi by FFT (Hermitian-symmetric Fourier coefficients, :mod:`dmft.numerics.gp`), exactly
    at the grid points: no time-stepping error in the Gaussian part;
 2. solves the causal recursion x_n = xi_n + I + h sum_m c_m G_m psi(x_{n-m}) with trapezoid
    weights c_m (G(0) = 0 for every plasticity kernel, so the scheme is explicit), blocked so that
-   the long history sum is a BLAS-3 product (:mod:`dmft.volterra`);
+   the long history sum is a BLAS-3 product (:mod:`dmft.numerics.volterra`);
 3. estimates C(tau) from the paths by FFT, with phi(xi), whose mean is known exactly, as a
    control variate.
 
@@ -21,13 +21,13 @@ gives SE(C0) below the target; the answer is then one more solve on all their pa
 numbers) together, because a single solve's noise biases its slow tail by an amount that falls with its
 paths.  A cold start first approaches the solution with a quarter of the paths and settles the lag window
 (its cut follows the iterate's tail, and it asks for a longer window earlier than a replica would).  The
-lag window grows when C has not decayed inside it; a window that keeps growing past ``tau_cap`` is reported as a diverging
-timescale (the large-k region of Fig. 1b; for the Stern network with s > 1, frozen bistable neurons)
+lag window grows when C has not decayed inside it; a window that keeps growing past ``tau_cap`` is reported as a
+diverging timescale (the large-k region of Fig. 1b; for the Stern network with s > 1, frozen bistable neurons)
 rather than iterated forever, except close to a continuous transition, where the timescale is finite and
 the verdict is "not converged" (:func:`near_transition_timescale`).  A replica is solved when both its
 residual and its quasi-Newton step are below ``tol``; a solve stops after ``max_evaluations``.
 
-k = 0 with the Hebbian rule is solved exactly instead (:mod:`dmft.scs`).
+k = 0 with the Hebbian rule is solved exactly instead (:mod:`dmft.theory.scs`).
 """
 from __future__ import annotations
 
@@ -39,15 +39,15 @@ from typing import Optional
 import numpy as np
 import scipy.fft
 
-from .driver import TERMINAL, BudgetExhausted, Driver, Evaluation, tail_error, tightened, weighted_replicas
-from .errors import UnphysicalSolutionError
-from .kernels import HEBBIAN, PlasticityRule
-from .observables import (per_path_autocovariance, power_spectrum, synaptic_timescale, tau_star,
+from dmft.numerics.driver import TERMINAL, BudgetExhausted, Driver, Evaluation, tail_error, tightened, weighted_replicas
+from dmft.errors import UnphysicalSolutionError
+from dmft.theory.kernels import HEBBIAN, PlasticityRule
+from dmft.numerics.observables import (per_path_autocovariance, power_spectrum, synaptic_timescale, tau_star,
                           zero_crossing_frequency)
-from .params import Params
-from .progress import progress_bar
-from .scs import scs_solution
-from .single_site import SingleSite
+from dmft.params import Params
+from dmft.progress import progress_bar
+from dmft.theory.scs import scs_solution
+from dmft.numerics.single_site import SingleSite
 
 __all__ = ["DMFTResult", "SolverSettings", "UnphysicalSolutionError", "near_transition_timescale", "solve"]
 
@@ -235,7 +235,7 @@ def solve(params: Params, rule: PlasticityRule = HEBBIAN, *, settings: SolverSet
     if not isinstance(params, Params):
         raise ValueError(f"params must be a dmft.Params, got {type(params).__name__}")
     if not isinstance(rule, PlasticityRule):
-        raise ValueError(f"rule must be a dmft.kernels.PlasticityRule, got {type(rule).__name__}")
+        raise ValueError(f"rule must be a dmft.theory.kernels.PlasticityRule, got {type(rule).__name__}")
     if method not in ("auto", "exact", "monte_carlo"):
         raise ValueError(f"method must be 'auto', 'exact' or 'monte_carlo', got {method!r}")
     st = settings or SolverSettings()
@@ -337,7 +337,7 @@ def _initial_guess_dependence(driver, engine, x_solved, n_lag):
 
 
 class _AutocovarianceProblem:
-    """The stationary self-consistency C = F(C) [Eqs. 6-8] as a problem for :class:`dmft.driver.Driver`.
+    """The stationary self-consistency C = F(C) [Eqs. 6-8] as a problem for :class:`dmft.numerics.driver.Driver`.
 
     The iterate is C on the lag grid of the window (tau_max, n_lag), followed by the pre/post cross-covariance
     for rules that need it (App. A); the residual measures C.  The window grows 1.6x at a time; past 1000 lags

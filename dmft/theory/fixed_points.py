@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize
 
-from . import _generated as gen
-from .progress import progress_bar
-from .nonlinearities import get_nonlinearity
+from dmft import _generated as gen
+from dmft.progress import progress_bar
+from dmft.nonlinearities import get_nonlinearity
 
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(80)
 T_FLOOR = -700.0   # log of the closest approach of a reversed neuron to the turning point (e^-700 ~ 1e-304)
@@ -421,7 +421,7 @@ def find_stable_fixed_points(params, J: np.ndarray, n_starts: int = 2000, seed: 
     of the reduced Jacobian [Eq. 18] has negative real part (the other N^2 - N eigenvalues are -1/p).
     Returns (stable roots as an (n, N) array, number of distinct non-trivial roots found).  For the
     small networks (N <~ 16) used to check the count of Sec. VI."""
-    from .jacobian import reduced_jacobian
+    from dmft.simulation.jacobian import reduced_jacobian
 
     if params.phi != "tanh":
         raise ValueError("find_stable_fixed_points is written for phi = tanh")

@@ -9,12 +9,12 @@ boundary               meaning                                               com
 =====================  ====================================================  ============================
 ``chaos_onset``        x = 0 loses stability: g = 1 for every k (A = 0 at    exact
                        x = 0, so only J decides) [Sec. III]
-``first_order``        dynamic solutions appear for g < 1 (regions iv / v)   :func:`dmft.first_order.first_order_boundary`
+``first_order``        dynamic solutions appear for g < 1 (regions iv / v)   :func:`~.first_order.first_order_boundary`
                        [Sec. IV C, Eq. 10-11]
-``fixed_point_onset``  stable fixed points exist (hatched region, vi)        :func:`dmft.fixed_points.onset`
+``fixed_point_onset``  stable fixed points exist (hatched region, vi)        :func:`dmft.theory.fixed_points.onset`
                        [Sec. VI, Eqs. 24-26]
-``semifreezable``      halting keeps a memory (vii) [Sec. VII]               :func:`dmft.onsets.onset`
-``freezable``          the halted fixed point is stable, r = 1 (viii)        :func:`dmft.onsets.onset`
+``semifreezable``      halting keeps a memory (vii) [Sec. VII]               :func:`dmft.theory.onsets.onset`
+``freezable``          the halted fixed point is stable, r = 1 (viii)        :func:`dmft.theory.onsets.onset`
                        [Eq. 30]
 ``diverging_timescale``  smallest k where the stationary DMFT reports        :func:`diverging_timescale_onset`
                        tau* beyond its cap [Sec. VI]
@@ -27,9 +27,9 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 
-from .errors import UnphysicalSolutionError
-from .params import Params
-from .stationary import SolverSettings, solve
+from dmft.errors import UnphysicalSolutionError
+from dmft.params import Params
+from dmft.theory.stationary import SolverSettings, solve
 
 BOUNDARIES = ("chaos_onset", "first_order", "fixed_point_onset", "semifreezable", "freezable",
               "diverging_timescale")
@@ -72,7 +72,7 @@ def chaos_onset_point(g: float, p: float, *, k: float, **_) -> BoundaryPoint:
 def first_order_point(g: float, p: float, *, n_s: int = 9, target_rel_err: float = 0.005, seed: int = 0,
                       **_) -> BoundaryPoint:
     """k_c(g) for g < 1: the minimum of y(s) [Sec. IV C].  Independent of p (slow form, Eq. 10)."""
-    from .first_order import first_order_boundary
+    from dmft.theory.first_order import first_order_boundary
 
     start = time.perf_counter()
     b = first_order_boundary(g, n_s=n_s, settings=SolverSettings(target_rel_err=target_rel_err, min_replicas=3),
@@ -82,7 +82,7 @@ def first_order_point(g: float, p: float, *, n_s: int = 9, target_rel_err: float
 
 def fixed_point_onset_point(g: float, p: float, **_) -> BoundaryPoint:
     """The smallest k with stable fixed points [Sec. VI]: deterministic (quadrature), independent of p."""
-    from .fixed_points import onset
+    from dmft.theory.fixed_points import onset
 
     start = time.perf_counter()
     o = onset(g)
@@ -94,7 +94,7 @@ def fixed_point_onset_point(g: float, p: float, **_) -> BoundaryPoint:
 def replica_onset_point(boundary: str, g: float, p: float, *, n_paths: int = 256, n_replicas: int = 4,
                         seed: int = 0, **_) -> BoundaryPoint:
     """k_semi (``semifreezable``) or k_freeze (``freezable``) from the two-replica DMFT [Sec. VII]."""
-    from .onsets import onset
+    from dmft.theory.onsets import onset
 
     start = time.perf_counter()
     if boundary == "semifreezable":
@@ -108,7 +108,7 @@ def diverging_timescale_onset(g: float, p: float, k_lo: float, k_hi: float, *, s
                               settings: Optional[SolverSettings] = None, phi: str = "tanh") -> BoundaryPoint:
     """The smallest k in [k_lo, k_hi] at which the stationary DMFT's timescale diverges [Sec. VI].
 
-    Bisection on the verdict of :func:`dmft.stationary.solve` ("converged" below, "diverging_timescale" above),
+    Bisection on the verdict of :func:`dmft.theory.stationary.solve` ("converged" below, "diverging_timescale" above),
     ``steps`` halvings of the bracket, warm-starting each solve from the nearest converged one.  k is the
     bracket's midpoint and k_err its half-width (the verdict is a yes/no, so this is a resolution, not a
     statistical error).  ``converged`` is False when k_hi does not diverge (no boundary in the range; k = nan),
@@ -157,7 +157,7 @@ def diverging_timescale_point(g: float, p: float, *, k_max: float, steps: int = 
                               target_rel_err: float = 0.003, **_) -> BoundaryPoint:
     """The diverging-timescale boundary at g, searched between the fixed-point onset (below which stable fixed
     points do not exist and the timescale stays finite, Sec. VI) and k_max."""
-    from .fixed_points import onset
+    from dmft.theory.fixed_points import onset
 
     k_lo = min(onset(g).k_onset, 0.9 * k_max)
     return diverging_timescale_onset(g, p, k_lo, k_max, steps=steps, seed=seed,

@@ -1,6 +1,6 @@
 """The self-consistency driver: how every Monte Carlo DMFT fixed point F(x) = x is solved.
 
-A DMFT solver (the stationary C of :mod:`dmft.stationary`, the two-replica Q of :mod:`dmft.replica`) is a
+A DMFT solver (the stationary C of :mod:`dmft.theory.stationary`, the two-replica Q of :mod:`dmft.theory.replica`) is a
 *problem* that plugs into :class:`Driver`.  The problem says what is iterated; the driver says how:
 
 - **Fixed random numbers.**  ``problem.engine(window, n_paths)`` builds a map whose random numbers are held
@@ -48,7 +48,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 import numpy as np
 
-from .errors import UnphysicalSolutionError
+from dmft.errors import UnphysicalSolutionError
 
 TERMINAL = ("trivial", "cap")      # verdicts that end a solve without an answer
 
@@ -84,7 +84,7 @@ class Evaluation:
 
 class Driver:
     """Solves one problem's self-consistency with the settings ``st`` (fields as in
-    :class:`dmft.stationary.SolverSettings`: mixing, tol, anderson_memory, max_iter, max_evaluations,
+    :class:`dmft.theory.stationary.SolverSettings`: mixing, tol, anderson_memory, max_iter, max_evaluations,
     n_samples, max_samples, min_replicas, max_replicas, target_rel_err).  ``history`` collects the residual
     of every evaluation; ``bar`` is a progress bar (anything with ``update()``)."""
 

@@ -1,4 +1,4 @@
-"""The maximum Lyapunov exponent from the DMFT (theory; the simulator's is in :mod:`dmft.lyapunov`).
+"""The maximum Lyapunov exponent from the DMFT (theory; the simulator's is in :mod:`dmft.simulation.lyapunov`).
 
 Two replicas with the same J, linearised in their difference delta = x^A - x^B (docs/derivations.md,
 "Lyapunov exponent"): at k = 0 the difference's covariance Delta(t, s) = <delta(t) delta(s)> obeys
@@ -10,7 +10,7 @@ and the growing solution Delta = e^{lambda (t + s)} psi(t - s) turns it into a S
     -psi'' - g^2 C_phi'(tau) psi = E psi,     E = -(1 + lambda)^2,
 
 so lambda_max = sqrt(-E_0) - 1 with E_0 the ground-state energy (an even, decaying psi without nodes).  The
-potential comes from the exact SCS solution (:func:`dmft.scs.scs_solution`), so at k = 0 lambda_max is
+potential comes from the exact SCS solution (:func:`dmft.theory.scs.scs_solution`), so at k = 0 lambda_max is
 deterministic: :func:`scs_lyapunov`.
 
 Equivalently, at each trial lambda the operator [(1 + lambda)^2 - d^2/dtau^2]^-1 g^2 C_phi' has a leading
@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import integrate, interpolate
 
-from . import _generated as gen
-from .gaussian import pair_avg
-from .params import Params
-from .scs import scs_solution, scs_variance
+from dmft import _generated as gen
+from dmft.numerics.gaussian import pair_avg
+from dmft.params import Params
+from dmft.theory.scs import scs_solution, scs_variance
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Naive reference integrators with a dense, explicitly updated A.
 
-They integrate the same schemes as :class:`dmft.network.PlasticNetwork` (forward Euler and Heun), written
+They integrate the same schemes as :class:`dmft.simulation.network.PlasticNetwork` (forward Euler and Heun), written
 directly from the flow f(x, A) = (-x + (J + A) phi(x), (-A + k/N phi phi^T)/p) [Eqs. 1, 3] and rewriting
 the full N x N matrix A every step.  They exist only as ground truth for tests (the buffered
 representation must reproduce them) and as the baseline of ``benchmarks/bench_simulator.py``.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .params import Params
+from dmft.params import Params
 
 
 def dense_euler(params: Params, J: np.ndarray, x0: np.ndarray, steps: int, dt: float,

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import ndimage, optimize, spatial
 
-from . import _generated as gen
-from .params import Params
+from dmft import _generated as gen
+from dmft.params import Params
 
 
 def support_function(lam, x_samples: np.ndarray, params: Params, C0: float, weights=None) -> np.ndarray:
     """S(lambda) of Eq. 21 averaged over ``x_samples`` (tanh networks).
 
     ``weights`` (summing to one) turn the samples into a quadrature rule, e.g. the fixed-point
-    distribution of :class:`dmft.fixed_points.FixedPointSolution`; equal weights otherwise."""
+    distribution of :class:`dmft.theory.fixed_points.FixedPointSolution`; equal weights otherwise."""
     if params.phi != "tanh":
         raise ValueError("the emitted Eq. 21 integrand is for phi = tanh")
     lam = np.asarray(lam, dtype=complex)

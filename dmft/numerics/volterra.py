@@ -20,7 +20,7 @@ import math
 import numba
 import numpy as np
 
-from .nonlinearities import ERF_SCALE
+from dmft.nonlinearities import ERF_SCALE
 
 # codes of the compiled nonlinearities and of the functions f_post of phi (App. A, Eq. A10)
 PHI_CODES = {"tanh": 0, "erf": 1}

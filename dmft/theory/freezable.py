@@ -1,6 +1,6 @@
 """Freezable chaos: the phase of a plastic network after its synapses are halted (Sec. VII, Fig. 1b (vii)-(viii)).
 
-Definitions (Sec. VII), from the two solutions of the two-replica DMFT (:mod:`dmft.replica`):
+Definitions (Sec. VII), from the two solutions of the two-replica DMFT (:mod:`dmft.theory.replica`):
 
 - nonfreezable : Q = 0 is the only solution;
 - semifreezable: a nontrivial Q with a decaying D (a fixed-point solution, if any, has r > 1);
@@ -20,10 +20,10 @@ from typing import Optional
 import numpy as np
 from scipy import integrate, optimize
 
-from . import _generated as gen
-from .params import Params
-from .replica import OverlapResult, ReplicaSettings, solve_overlap
-from .stationary import SolverSettings, solve
+from dmft import _generated as gen
+from dmft.params import Params
+from dmft.theory.replica import OverlapResult, ReplicaSettings, solve_overlap
+from dmft.theory.stationary import SolverSettings, solve
 
 K_ONSET_G1 = 2.0 / (math.sqrt(3.0) * math.pi)      # h(1, k) [Eq. 39]
 PHASES = ("nonfreezable", "semifreezable", "freezable")

@@ -15,7 +15,7 @@ x~ = x + dt f_x, A~ = (1 - dt/p) A + (dt k/(pN)) phi phi^T, and the step
 ``scheme="euler"``: forward Euler, x_{n+1} = x_n + dt f_x, A_{n+1} = a A_n + c1 phi phi^T with
 a = 1 - dt/p, c1 = dt k/(pN) (first order; the scheme of the earlier releases).
 
-Both are checked against dense reference integrators (:mod:`dmft.reference`), and their order of
+Both are checked against dense reference integrators (:mod:`dmft.simulation.reference`), and their order of
 convergence in dt is measured in ``tests/test_network.py``.
 
 Representation of A (why it is cheap and exact)
@@ -29,7 +29,7 @@ with one entry (Euler) or two (Heun) per step s_i since the fold, so the simulat
 ``A_base`` plus the buffered activation vectors u_i.  A product A v is then one N^2 matrix-vector
 product and O(N B) work; no N x N array is written.  Every B steps the buffer is folded into
 ``A_base`` with one BLAS-3 update (N^2 B flops, a single write of A_base).  The naive dense update
-writes several N x N temporaries per step (see :mod:`dmft.reference`).  ``B`` is chosen so that a^{-B}
+writes several N x N temporaries per step (see :mod:`dmft.simulation.reference`).  ``B`` is chosen so that a^{-B}
 stays below 1e3 (no loss of precision in the rescaled weights).
 
 Tr A and ||A||_F^2, hence PR_A [Eq. 22], follow exactly from the recursion of A: with
@@ -54,8 +54,8 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from .params import Params
-from .progress import progress_bar
+from dmft.params import Params
+from dmft.progress import progress_bar
 
 DEFAULT_DT = 0.05
 SCHEMES = ("heun", "euler")

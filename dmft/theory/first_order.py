@@ -7,7 +7,7 @@ s = 1 - g and grows like s for large s (a U shape), so k_c(g) = min_s y(s) is wh
 first appear.  Below it the network is quiescent.  Above it there are two solutions: a small-s one
 and a large-s one.
 
-C(0) at each s comes from the stationary DMFT engine (:func:`dmft.stationary.solve` with the
+C(0) at each s comes from the stationary DMFT engine (:func:`dmft.theory.stationary.solve` with the
 ``stern`` rule), so y(s) carries a Monte Carlo error, and so does k_c.
 """
 from __future__ import annotations
@@ -18,11 +18,11 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from . import _generated as gen
-from .kernels import PlasticityRule
-from .params import Params
-from .progress import progress_bar
-from .stationary import SolverSettings, solve
+from dmft import _generated as gen
+from dmft.theory.kernels import PlasticityRule
+from dmft.params import Params
+from dmft.progress import progress_bar
+from dmft.theory.stationary import SolverSettings, solve
 
 # A looser default than solve()'s 0.3%: the minimum of y(s) is flat, and k_c needs y to about 0.5%.
 BOUNDARY_SETTINGS = SolverSettings(target_rel_err=0.005, min_replicas=3)

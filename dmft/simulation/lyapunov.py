@@ -13,7 +13,7 @@ Two methods:
   re-simulated from checkpoints, so no N x N x T object is stored.
 
 The tangent map of one step is the exact derivative of the network's step map (Euler or Heun, see
-:mod:`dmft.network`).  With Df the linearised flow [Eq. 15] at phi = phi(x), W = J + A, v = phi'(x) dx,
+:mod:`dmft.simulation.network`).  With Df the linearised flow [Eq. 15] at phi = phi(x), W = J + A, v = phi'(x) dx,
 
     Df (dx, dA) = (-dx + W v + dA phi,  (-dA + (k/N)(v phi^T + phi v^T))/p),
 
@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.linalg
 
-from .network import PlasticNetwork, check_duration
-from .observables import kaplan_yorke_dimension
-from .progress import progress_bar
+from dmft.simulation.network import PlasticNetwork, check_duration
+from dmft.numerics.observables import kaplan_yorke_dimension
+from dmft.progress import progress_bar
 
 MAX_TANGENT_BYTES = 4 * 2**30
 

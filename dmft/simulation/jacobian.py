@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _generated as gen
-from .params import Params
+from dmft import _generated as gen
+from dmft.params import Params
 
 
 def _gains(params: Params, x: np.ndarray):
@@ -78,7 +78,7 @@ def synaptic_weight(lam, k: float, p: float):
 
 
 def network_reduced_spectrum(net, bulk: bool = False):
-    """Eigenvalues of the reduced Jacobian of a :class:`~dmft.network.PlasticNetwork` at its
+    """Eigenvalues of the reduced Jacobian of a :class:`~dmft.simulation.network.PlasticNetwork` at its
     current state, with f_a of each [Eq. 19]."""
     if bulk:
         M = reduced_jacobian_bulk(net.params, net.x, net.J)
