@@ -16,6 +16,7 @@ freezable chaos (Sec. VII).
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -189,14 +190,40 @@ def make_tasks(p: float, settings: DiagramSettings, k_max: float, seed: int,
 
 # ---------------------------------------------------------------- executors
 
+# Thread-count variables of the BLAS libraries numpy may be built on.  Each worker of the local pool is one task on
+# one core: a multithreaded BLAS in every worker oversubscribes the cores, and OpenBLAS's spinning threads then make
+# each task several times slower (measured: two concurrent g = 2 solves took 14 s each instead of 2.8 s).
+BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
+                         "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+@contextlib.contextmanager
+def single_threaded_children():
+    """Within the block, child processes start with one BLAS thread each (the variables are read when a process
+    loads its BLAS, so the pool must spawn fresh interpreters rather than fork this one).  The parent's
+    environment is restored on exit."""
+    saved = {v: os.environ.get(v) for v in BLAS_THREAD_VARIABLES}
+    os.environ.update({v: "1" for v in BLAS_THREAD_VARIABLES})
+    try:
+        yield
+    finally:
+        for v, old in saved.items():
+            if old is None:
+                os.environ.pop(v, None)
+            else:
+                os.environ[v] = old
+
+
 def _run_local(todo, cache_dir, workers, on_done):
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     if workers == 1:
         for t in todo:
             on_done(t, run_task(t, cache_dir))
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with single_threaded_children(), \
+            ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {pool.submit(run_task, t, cache_dir): t for t in todo}
         try:
             for fut in as_completed(futures):
