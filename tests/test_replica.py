@@ -149,6 +149,28 @@ def test_onset_search_that_leaves_the_stationary_solutions_ends_with_a_verdict()
     assert [h[0] for h in hist] == [1.5, 1.6]
     assert issubclass(NoStationarySolutionError, ValueError)        # to a user, still a ValueError
 
+def test_onset_whose_error_bar_reaches_zero_is_not_converged():
+    """A value(k) nearly flat next to its noise (g = 1.2 with 256 paths: k = 0.001 +- 0.32) gives a root the secant
+    accepts, but k = 0 (the SCS network) is below every onset: reported as not resolved, not as an onset."""
+    from dmft.theory.onsets import _secant_onset
+    from dmft.progress import progress_bar
+
+    def flat(k):                 # root at k = 0.3, slope 0.05, error 0.02: k_err = 0.4 > k
+        return 0.05 * (k - 0.3), 0.02
+
+    k, k_err, ok, msg, _ = _secant_onset("semifreezable", 1.2, 2.5, flat, 0.35, 0.4, 2e-3, 8,
+                                         progress_bar(None, False))
+    assert k == pytest.approx(0.3) and k_err == pytest.approx(0.4)
+    assert not ok and "not resolved" in msg
+
+    def steep(k):                # the same root with a slope 20x larger: k_err = 0.02, an onset
+        return 1.0 * (k - 0.3), 0.02
+
+    k, k_err, ok, msg, _ = _secant_onset("semifreezable", 2.0, 2.5, steep, 0.35, 0.4, 2e-3, 8,
+                                         progress_bar(None, False))
+    assert ok and k == pytest.approx(0.3) and k_err == pytest.approx(0.02)
+
+
 def _evaluated(kind="fixed-point", S=256):
     from dmft.theory.replica import ReplicaSettings, _OverlapProblem
     from dmft.theory.stationary import solve

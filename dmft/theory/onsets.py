@@ -64,7 +64,9 @@ class Multiplier:
 
 @dataclass
 class OnsetResult:
-    """An onset in k at fixed (g, p)."""
+    """An onset in k at fixed (g, p).  ``converged``: the secant search settled (steps below tol, value within its
+    errors of zero) and the onset is resolved, k_err < k (k = 0 is below every onset); k is nan when the search
+    left the stationary solutions."""
 
     kind: str
     g: float
@@ -188,6 +190,12 @@ def _secant_steps(kind, f, k0, k1, tol, max_iter, bar, history, pts):
         bar.update()
         if abs(k_new - kb) < tol and abs(v) < 3 * max(e, 1e-12) + abs(slope) * tol:
             k_err = float(e / abs(slope)) if slope != 0 else float("nan")
+            if not k_err < k_new:
+                # k = 0 (no plasticity: the SCS network, Q = 0 only) is below every onset; a root whose error bar
+                # reaches it is noise on a flat value(k) (seen at g = 1.2: k = 0.001 +- 0.32), not an onset
+                return k_new, k_err, False, (f"{kind} onset not resolved: k = {k_new:.3g} +- {k_err:.2g} (the value's "
+                                             f"slope in k, {slope:.2g}, is small next to its error {e:.2g}); "
+                                             "more paths (n_paths) are needed"), history
             return k_new, k_err, True, f"{kind} onset: |value| = {abs(v):.2g} (err {e:.2g}) at the last step", history
     k_last, v_last, e_last = pts[-1]
     return k_last, float("nan"), False, f"no convergence in {max_iter} secant steps (last value {v_last:.3g})", history
