@@ -307,7 +307,8 @@ def phase_diagram(p: float = 2.5, *, quick: bool = False, g_min: float = DEFAULT
 
     cache_dir : folder of the point cache (default ``~/.cache/dmft/phase_diagram``, or $DMFT_CACHE); False
                 disables it.
-    executor  : "local" (a process pool of ``workers`` processes, default all cores) or "dask" (``scheduler``
+    executor  : "local" (a pool of ``workers`` spawned processes, default all cores, each with one BLAS thread: in a
+                script, call this under ``if __name__ == "__main__":``) or "dask" (``scheduler``
                 is the address of a running distributed scheduler, or a ``distributed.Client``).
     """
     for name, v in (("p", p), ("g_min", g_min), ("g_max", g_max), ("k_min", k_min), ("k_max", k_max)):
