@@ -235,3 +235,25 @@ def test_p_slices_comparison_flags_only_real_differences():
     assert c["freezable"]["max_z"] == pytest.approx(0.1 / math.hypot(0.01, 0.01))
     assert c["semifreezable"]["n_shared"] == 0 and [u["g"] for u in c["semifreezable"]["unresolved"]] == [0.5, 1.5]
     assert "chaos_onset" not in c            # the line g = 1, two points at one g: not a function k(g)
+
+
+def _blas_threads_variable(_):
+    import os
+    return os.environ.get("OPENBLAS_NUM_THREADS")
+
+
+def test_local_workers_start_with_one_blas_thread(monkeypatch):
+    """Two workers each running a multithreaded BLAS on two cores made every task ~5x slower; the pool's workers
+    are spawned with one thread, and the parent's environment is left as it was."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from dmft.phase_diagram import single_threaded_children
+
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "7")
+    monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
+    with single_threaded_children(), \
+            ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        assert pool.submit(_blas_threads_variable, None).result() == "1"
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "7" and "MKL_NUM_THREADS" not in os.environ
