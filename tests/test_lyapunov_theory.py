@@ -179,6 +179,7 @@ def test_lyapunov_against_simulations_extrapolated_in_N(g, k):
     if k == 0:
         theory, theory_err = scs_lyapunov(g, curve_points=0).lambda_max, 0.0
     else:
+        # started near its root (0.1 at g = 2, 0.2 at g = 3): the root must lie among the lambdas evaluated
         res = lyapunov(Params(g, k, 2.5), lam_guess=0.1 * g - 0.1, seed=0)
         assert res.converged, res.message
         theory, theory_err = res.lambda_max, res.lambda_max_err
