@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 from _common import parser, save
 
 from dmft import Params
-from dmft.simulation.lyapunov import lyapunov_spectrum, max_lyapunov_perturbation
+from dmft.simulation.lyapunov import lyapunov_spectrum, max_lyapunov_across_networks
 from dmft.theory.lyapunov import scs_lyapunov
 from dmft.simulation.network import PlasticNetwork
 from dmft.theory.stationary import SolverSettings, solve
@@ -59,9 +59,7 @@ def simulated_max(gs, ks, N, n_networks, T, seed):
     out = {}
     for g in gs:
         for k in tqdm(ks, desc=f"Fig. 5c simulations g={g}", leave=False):
-            lams = [max_lyapunov_perturbation(PlasticNetwork(Params(g, k, P), N, seed=seed + i), T, burn=100.0,
-                                              seed=i).lambda_max for i in range(n_networks)]
-            out[(g, k)] = (float(np.mean(lams)), float(np.std(lams, ddof=1) / math.sqrt(n_networks)))
+            out[(g, k)] = max_lyapunov_across_networks(Params(g, k, P), N, n_networks, T, seed=seed)
     return out
 
 

@@ -144,3 +144,16 @@ def test_perturbation_method_agrees_with_tangent_propagation():
     tang = lyapunov_spectrum(b, 1, 1500.0, seed=1)
     assert pert.lambda_max > 0
     assert abs(pert.lambda_max - tang.exponents[0]) < 4 * np.hypot(pert.sem, tang.sem[0])
+
+
+def test_max_lyapunov_across_networks_is_the_mean_over_independent_networks():
+    from dmft.simulation.lyapunov import max_lyapunov_across_networks, max_lyapunov_perturbation
+
+    p = Params(2.0, 1.0, 2.5)
+    mean, sem = max_lyapunov_across_networks(p, 60, 3, 20.0, burn=5.0, seed=7)
+    lams = [max_lyapunov_perturbation(PlasticNetwork(p, 60, seed=7 + i), 20.0, burn=5.0, seed=i).lambda_max
+            for i in range(3)]
+    assert mean == pytest.approx(np.mean(lams), rel=1e-12)
+    assert sem == pytest.approx(np.std(lams, ddof=1) / np.sqrt(3), rel=1e-12)
+    with pytest.raises(ValueError, match="n_networks"):
+        max_lyapunov_across_networks(p, 60, 1, 20.0)

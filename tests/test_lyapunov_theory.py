@@ -156,16 +156,6 @@ def test_monte_carlo_lyapunov_at_k0_within_two_se_of_exact():
     assert res.lambda_max_err < 0.01
 
 
-def _simulated_lambda(g: float, k: float, N: int, n_networks: int = 4):
-    """lambda_max of simulated networks (perturbation method, App. F; Heun): mean and SE across networks."""
-    from dmft import Params, PlasticNetwork
-    from dmft.simulation.lyapunov import max_lyapunov_perturbation
-
-    lams = [max_lyapunov_perturbation(PlasticNetwork(Params(g, k, 2.5), N, seed=100 + s), 300.0, burn=100.0,
-                                      seed=s).lambda_max for s in range(n_networks)]
-    return float(np.mean(lams)), float(np.std(lams, ddof=1) / math.sqrt(n_networks))
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("g,k", [(2.0, 0.0), (2.0, -1.0), (2.0, 1.0), (2.0, 2.0), (3.0, 1.0)])
 def test_lyapunov_against_simulations_extrapolated_in_N(g, k):
@@ -183,8 +173,10 @@ def test_lyapunov_against_simulations_extrapolated_in_N(g, k):
         res = lyapunov(Params(g, k, 2.5), lam_guess=0.1 * g - 0.1, seed=0)
         assert res.converged, res.message
         theory, theory_err = res.lambda_max, res.lambda_max_err
-    lo, lo_err = _simulated_lambda(g, k, 1000)
-    hi, hi_err = _simulated_lambda(g, k, 2000)
+    from dmft.simulation.lyapunov import max_lyapunov_across_networks
+
+    lo, lo_err = max_lyapunov_across_networks(Params(g, k, 2.5), 1000, seed=100)
+    hi, hi_err = max_lyapunov_across_networks(Params(g, k, 2.5), 2000, seed=100)
     inf, inf_err = 2 * hi - lo, math.hypot(2 * hi_err, lo_err)
     print(f"k = {k}: theory {theory:.4f} +- {theory_err:.4f}; N = 1000 {lo:.4f} +- {lo_err:.4f}, "
           f"N = 2000 {hi:.4f} +- {hi_err:.4f}, N -> inf {inf:.4f} +- {inf_err:.4f}")
