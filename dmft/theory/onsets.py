@@ -50,7 +50,7 @@ ONSET_KINDS = ("semifreezable", "fixed_point", "freezable")
 
 
 @dataclass
-class Multiplier:
+class OverlapMultiplier:
     """The leading eigenvalue mu of the linearised two-replica map at Q = 0, with its Monte Carlo error."""
 
     k: float
@@ -110,7 +110,7 @@ def linear_map(engine: HaltEngine, gamma: float, floor: float):
 
 def leading_multiplier(stationary: DMFTResult, kind: str, *, n_paths: int = 256, n_replicas: int = 4,
                        t_window: float | None = None, settings: ReplicaSettings | None = None,
-                       seed: int | None = 0) -> Multiplier:
+                       seed: int | None = 0) -> OverlapMultiplier:
     """The leading eigenvalue of the linearised map at Q = 0 (module docstring), estimated on ``n_replicas``
     independent sets of ``n_paths`` A paths: mu is the eigenvalue of the map averaged over all of them, mu_err the
     jackknife error over replicas (``replicas`` holds the leave-one-out eigenvalues)."""
@@ -150,7 +150,7 @@ def leading_multiplier(stationary: DMFTResult, kind: str, *, n_paths: int = 256,
     mu_err = float(math.sqrt((R - 1) / R * np.sum((loo - loo.mean()) ** 2)))
     mus = list(loo)
     v = v / v[M] if v[M] != 0 else v
-    return Multiplier(k=params.k, mu=mu, mu_err=mu_err, replicas=mus, gamma=gamma, eigenvector=v,
+    return OverlapMultiplier(k=params.k, mu=mu, mu_err=mu_err, replicas=mus, gamma=gamma, eigenvector=v,
                       t=h * np.arange(-M, M + 1))
 
 

@@ -136,7 +136,7 @@ class _TangentProblem:
 
 
 @dataclass
-class Multiplier:
+class TangentMultiplier:
     """mu(lambda), the leading eigenvalue of the tangent map, with its Monte Carlo error."""
 
     lam: float
@@ -156,7 +156,7 @@ def _initial_shape(stationary: DMFTResult) -> np.ndarray:
 
 
 def multiplier(stationary: DMFTResult, lam: float, *, settings: Optional[SolverSettings] = None,
-               seed: Optional[int] = 0, init: Optional[np.ndarray] = None, progress=None) -> Multiplier:
+               seed: Optional[int] = 0, init: Optional[np.ndarray] = None, progress=None) -> TangentMultiplier:
     """mu(lambda) at the stationary solution: the fixed point of the normalised tangent map [tangent Eq.], with
     the error from independent replicas (new paths and tangent fields) and the answer from a pooled solve."""
     if not lam > -1:
@@ -174,7 +174,7 @@ def multiplier(stationary: DMFTResult, lam: float, *, settings: Optional[SolverS
         x, _, ev, how, n_pool = driver.pooled(x, stationary.C.size, records)
     except BudgetExhausted:
         bar.close()
-        return Multiplier(lam, math.nan, math.nan, x, False, math.nan, driver.iterations, 0, asdict(st))
+        return TangentMultiplier(lam, math.nan, math.nan, x, False, math.nan, driver.iterations, 0, asdict(st))
     bar.close()
     mu_err = float(weighted_replicas(records, "mu", n_paths=n_pool)[1][0])
     mu = float(ev.out["mu"])
@@ -182,7 +182,7 @@ def multiplier(stationary: DMFTResult, lam: float, *, settings: Optional[SolverS
         from dmft.errors import UnphysicalSolutionError
         raise UnphysicalSolutionError(f"tangent multiplier mu = {mu} (must be a positive number)")
     converged = bool(driver.all_solved and how == "solved")
-    return Multiplier(lam, mu, mu_err, ev.out["M"], converged, float(max(driver.residuals)), driver.iterations,
+    return TangentMultiplier(lam, mu, mu_err, ev.out["M"], converged, float(max(driver.residuals)), driver.iterations,
                       n_pool, asdict(st))
 
 
