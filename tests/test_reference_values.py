@@ -10,10 +10,9 @@ the issue that added this file).
 """
 import json
 import math
-
-import numpy as np
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from dmft import Params
