@@ -151,7 +151,7 @@ def leading_multiplier(stationary: DMFTResult, kind: str, *, n_paths: int = 256,
     mus = list(loo)
     v = v / v[M] if v[M] != 0 else v
     return OverlapMultiplier(k=params.k, mu=mu, mu_err=mu_err, replicas=mus, gamma=gamma, eigenvector=v,
-                      t=h * np.arange(-M, M + 1))
+                             t=h * np.arange(-M, M + 1))
 
 
 def _secant_onset(kind, g, p, f, k0, k1, tol, max_iter, bar):
