@@ -388,7 +388,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def solver_opts(p):
         p.add_argument("--seed", type=int, default=0, help="random seed of the Monte Carlo (default 0)")
-        p.add_argument("--h", type=float, default=0.1, help="time step of the single-site paths (default 0.1)")
+        p.add_argument("--h", type=float, default=None,
+                       help="time step of the single-site paths (default 0.2, at most p/5)")
         p.add_argument("--samples", type=int, default=256, help="paths per iteration (default 256)")
         p.add_argument("--target-rel-err", dest="target_rel_err", type=float, default=0.003,
                        help="target standard error of C(0), relative (default 0.003)")
