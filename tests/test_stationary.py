@@ -518,3 +518,18 @@ def test_on_step_interpolates_the_solution_onto_a_finer_grid():
     n = min(moved.C.size, fine.C.size)
     assert np.max(np.abs(moved.C[:n] - fine.C[:n])) < 1e-4 * fine.C0
     assert on_step(coarse, coarse.tau_step) is coarse
+
+
+def test_budget_running_out_in_the_initial_guess_check_is_a_verdict():
+    """The near-critical check re-solves a replica from another guess; an evaluation budget exhausted there must
+    carry the window (the solve then reports not_converged), as anywhere else in a solve."""
+    from dmft.numerics.driver import BudgetExhausted, Driver
+    from dmft.theory.stationary import _AutocovarianceProblem, _initial_guess_dependence
+
+    st = SolverSettings(h=0.2, n_samples=16, max_evaluations=1)
+    problem = _AutocovarianceProblem(Params(1.1, 0.5, 2.5), HEBBIAN, st, np.random.default_rng(0))
+    window = (40.0, 201)
+    driver = Driver(problem, st, history=[0.1], bar=type("Bar", (), {"update": lambda self: None})())
+    with pytest.raises(BudgetExhausted) as stop:
+        _initial_guess_dependence(driver, problem.engine(window, 16), np.exp(-0.2 * np.arange(201) / 5), window)
+    assert stop.value.window == window

@@ -366,12 +366,16 @@ GUESS_SPREAD_FACTOR = 5.0   # allowed initial-guess dependence, in units of the 
 NEAR_MARGINAL = "near-marginal self-consistency"     # how such a verdict's message starts
 
 
-def _initial_guess_dependence(driver, engine, x_solved, n_lag):
+def _initial_guess_dependence(driver, engine, x_solved, window):
     """max |C_a - C_b| between a replica's solution and the same replica (same random numbers) re-solved from
     a guess that decays 1.5x faster."""
+    n_lag = window[1]
     C_solved = x_solved[:n_lag]
     faster = np.interp(1.5 * np.arange(n_lag), np.arange(n_lag), C_solved, right=0.0)
-    x_alt, _, _, its, _ = driver.anderson(engine, np.concatenate([faster, x_solved[n_lag:]]))
+    try:
+        x_alt, _, _, its, _ = driver.anderson(engine, np.concatenate([faster, x_solved[n_lag:]]))
+    except BudgetExhausted as stop:           # the solve's verdict needs the window of the last iterate
+        raise BudgetExhausted(stop.x, window) from None
     driver.iterations += its
     return float(np.max(np.abs(x_alt[:n_lag] - C_solved)))
 
@@ -599,7 +603,7 @@ def _solve_monte_carlo_budgeted(params, rule, st, seed, init, start, history, ba
     if near_critical:
         # the last replica's solution, on its own random numbers
         last = np.concatenate([replicas[-1]["C"], x[window[1]:]])
-        guess_spread = _initial_guess_dependence(driver, engine, last, window[1])
+        guess_spread = _initial_guess_dependence(driver, engine, last, window)
     # The answer: one more solve on as many paths as all the replicas together (their random numbers).  A
     # replica's fixed point is biased in the slow tail by its own noise, fed back through the near-marginal
     # modes and cut by the noise window, by an amount that falls with the paths per solve; at g = 2, k = 1
