@@ -126,7 +126,8 @@ def main(argv=None):
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--naive-max-iterations", type=int, default=80,
                     help="cap on the baseline's iterations to convergence (if hit, its speedup is a lower bound)")
-    ap.add_argument("--sim-networks", type=int, default=3)
+    ap.add_argument("--sim-networks", type=int, default=8,
+                    help="networks whose C(0) spread sets how many the target SE needs (few: a noisy count)")
     ap.add_argument("--skip", nargs="*", default=[], choices=["slow", "near_critical", "first_order", "sweep"],
                     help="skip some of the harder solves")
     args = ap.parse_args(argv)
