@@ -533,3 +533,16 @@ def test_budget_running_out_in_the_initial_guess_check_is_a_verdict():
     with pytest.raises(BudgetExhausted) as stop:
         _initial_guess_dependence(driver, problem.engine(window, 16), np.exp(-0.2 * np.arange(201) / 5), window)
     assert stop.value.window == window
+
+
+def test_derived_step_is_the_grid_a_solve_at_h_one_tenth_would_end_on():
+    """The tangent and two-replica solvers run at 0.1, or at tau_max/1000 on long windows (the step grows with the
+    window, up to h_max), and never on a finer grid than the answer's own when that is coarser still."""
+    from dataclasses import replace
+
+    from dmft.theory.stationary import derived_step
+
+    base = solve(Params(2.0, 0.0, 2.5), settings=SolverSettings(h=0.2))
+    for h, tau_max, expected in ((0.2, 40.0, 0.1), (0.2, 150.0, 0.15), (0.25, 400.0, 0.25), (0.05, 40.0, 0.05)):
+        r = replace(base, tau=h * np.arange(int(round(tau_max / h)) + 1))
+        assert derived_step(r) == pytest.approx(expected)

@@ -44,7 +44,7 @@ from dmft.theory.halted import HaltedSite
 from dmft.params import Params
 from dmft.progress import progress_bar
 from dmft.theory.replica import HaltEngine, ReplicaSettings, solve_overlap
-from dmft.theory.stationary import DERIVED_STEP, DMFTResult, SolverSettings, on_step, solve
+from dmft.theory.stationary import DMFTResult, SolverSettings, derived_step, on_step, solve
 
 ONSET_KINDS = ("semifreezable", "fixed_point", "freezable")
 
@@ -119,7 +119,7 @@ def leading_multiplier(stationary: DMFTResult, kind: str, *, n_paths: int = 256,
     if n_replicas < 2:
         raise ValueError("need at least 2 replicas for an error estimate")
     st = settings or ReplicaSettings()
-    stationary = on_step(stationary, st.h or min(stationary.tau_step, DERIVED_STEP))
+    stationary = on_step(stationary, st.h or derived_step(stationary))
     params = stationary.params
     gamma = linear_gain(params.g, params.nonlinearity, kind)
     h = stationary.tau_step

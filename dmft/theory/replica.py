@@ -39,7 +39,7 @@ from dmft.theory.halted import HaltedSite
 from dmft.theory.kernels import HEBBIAN
 from dmft.progress import progress_bar
 from dmft.numerics.single_site import SingleSite, cosine_taper, noise_cut
-from dmft.theory.stationary import DERIVED_STEP, DMFTResult, SolverSettings, on_step
+from dmft.theory.stationary import DMFTResult, SolverSettings, derived_step, on_step
 
 KINDS = ("dynamic", "fixed-point")
 MAX_PULLBACKS = 4          # evaluations without a network-B solution before "no solution of this kind"
@@ -333,7 +333,7 @@ def solve_overlap(stationary: DMFTResult, kind: str = "dynamic", *, settings: Re
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     _check_stationary(stationary)
     st = settings or ReplicaSettings()
-    stationary = on_step(stationary, st.h or min(stationary.tau_step, DERIVED_STEP))
+    stationary = on_step(stationary, st.h or derived_step(stationary))
     start = time.perf_counter()
     rng = np.random.default_rng(seed)
     problem = _OverlapProblem(stationary, kind, st, rng)

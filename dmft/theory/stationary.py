@@ -49,8 +49,8 @@ from dmft.progress import progress_bar
 from dmft.theory.scs import scs_solution
 from dmft.numerics.single_site import SingleSite
 
-__all__ = ["DERIVED_STEP", "DMFTResult", "SolverSettings", "UnphysicalSolutionError", "near_transition_timescale",
-           "on_step", "resolved_step", "solve"]
+__all__ = ["DERIVED_STEP", "DMFTResult", "SolverSettings", "UnphysicalSolutionError", "derived_step",
+           "near_transition_timescale", "on_step", "resolved_step", "solve"]
 
 
 DEFAULT_STEP = 0.2          # the Monte Carlo solver's step when SolverSettings.h is None
@@ -189,6 +189,13 @@ class DMFTResult:
                     wall_s=self.wall_s, message=self.message)
 
 
+def derived_step(result: DMFTResult) -> float:
+    """The step of a solver built on the stationary solution ``result`` (tangent map, two-replica DMFT): DERIVED_STEP,
+    or tau_max/1000 on a long window (never finer than ``result``'s own grid is coarse): the grid a solve at h = 0.1
+    would have ended on, as the window grows with the step (their cost grows with the square of the lags)."""
+    return min(result.tau_step, max(DERIVED_STEP, float(result.tau[-1]) / 1000.0))
+
+
 def on_step(result: DMFTResult, h: float) -> DMFTResult:
     """The stationary solution on the lag grid of step ``h`` (C, its error, C^x and K by cubic interpolation; the
     solution itself is unchanged: C is smooth, and its interpolation error is far below its Monte Carlo error).
@@ -196,9 +203,9 @@ def on_step(result: DMFTResult, h: float) -> DMFTResult:
     Why: the solvers built on C regenerate single-site paths from it, and their answers move with the step more
     than C does.  At g = 2, k = 1, p = 2.5, C(0) moves by 0.04% from h = 0.1 to h = 0.2, but the two-replica
     fixed-point Q(0) at k = 1.5 came out 0.7859 and 0.7863 (two seeds) with everything at h = 0.2 against 0.7909
-    and 0.7896 at h = 0.1 (errors 0.0015).  They therefore run at DERIVED_STEP: with C solved at h = 0.2 and
-    interpolated, Q(0) is 0.7926 and 0.7901 (seeds 0, 1), and lambda_max over six seeds differs from the all-h = 0.1
-    computation with the same seeds by -0.0003 +- 0.0002 (2026-11-29)."""
+    and 0.7896 at h = 0.1 (errors 0.0015).  They therefore run at :func:`derived_step` (0.1 on windows up to 100):
+    with C solved at h = 0.2 and interpolated, Q(0) is 0.7926 and 0.7901 (seeds 0, 1), and lambda_max over six seeds
+    differs from the all-h = 0.1 computation with the same seeds by -0.0003 +- 0.0002 (2026-11-29)."""
     if abs(h - result.tau_step) < 1e-12:
         return result
     from scipy.interpolate import CubicSpline

@@ -39,7 +39,7 @@ from dmft.numerics.observables import per_path_autocovariance
 from dmft.params import Params
 from dmft.progress import progress_bar
 from dmft.numerics.single_site import SingleSite, cosine_taper, leak_folded_kernel, noise_cut
-from dmft.theory.stationary import DERIVED_STEP, DMFTResult, SolverSettings, on_step, solve
+from dmft.theory.stationary import DMFTResult, SolverSettings, derived_step, on_step, solve
 from dmft.numerics.volterra import causal_recursion, history_matrix
 
 TANGENT_SETTINGS = SolverSettings(n_samples=256, max_samples=2048, target_rel_err=0.003, min_replicas=4,
@@ -164,7 +164,7 @@ def multiplier(stationary: DMFTResult, lam: float, *, settings: Optional[SolverS
     if stationary.status != "converged":
         raise ValueError(f"the stationary solution did not converge ({stationary.status}): no tangent map")
     st = settings or TANGENT_SETTINGS
-    stationary = on_step(stationary, st.h or min(stationary.tau_step, DERIVED_STEP))
+    stationary = on_step(stationary, st.h or derived_step(stationary))
     problem = _TangentProblem(stationary, lam, st, np.random.default_rng(seed))
     x = (init if init is not None else _initial_shape(stationary)).copy()
     history = []
