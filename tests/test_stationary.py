@@ -7,7 +7,8 @@ from dmft import Params
 from dmft.simulation.ensemble import simulate_ensemble
 from dmft.theory.kernels import HEBBIAN, PlasticityRule
 from dmft.numerics.single_site import leak_folded_kernel
-from dmft.theory.stationary import SolverSettings, UnphysicalSolutionError, _check_physical, on_step, resolved_step, solve
+from dmft.theory.stationary import (SolverSettings, UnphysicalSolutionError, _check_physical, on_step, resolved_step,
+                                    solve)
 from dmft.numerics.volterra import causal_recursion
 
 

@@ -379,16 +379,16 @@ def _on_the_upper_branch(params, rule, st, seed, res, progress, start):
     """Below g = 1 and above k_c(g) the DMFT has two nontrivial solutions (Sec. IV C): the upper one, which networks
     realise, and a lower, unstable one (at g = 0.9, k = 1.6: C(0) = 0.68 and 0.214).  The cold start usually finds
     the upper one, but not always (measured: one seed of six at h = 0.1, one of four at h = 0.2 settled on 0.214).
-    So one replica is re-solved from the answer raised to C(0) = 0.8 (the cold start's height); if it settles clearly higher
-    (C(0) 1.5 times the answer's or more), the solve is repeated warm-started from there, and if that lands low
-    again the answer is reported not converged."""
+    So one replica is re-solved from the answer raised to C(0) = 0.8 (the cold start's height); if it settles
+    clearly higher (C(0) 1.5 times the answer's or more), the solve is repeated warm-started from there, and if that
+    lands low again the answer is reported not converged."""
     st = replace(st, h=resolved_step(st, params, rule))
     problem = _AutocovarianceProblem(params, rule, st, np.random.default_rng(None if seed is None else seed + 7919))
     window = (float(res.tau[-1]), res.tau.size)
     x0 = res.C * (0.8 / res.C0)                      # the answer's shape, raised to the cold start's height
     x0 = np.concatenate([x0, x0]) if rule.uses_cross_covariance else x0
     probe = Driver(problem, replace(st, max_evaluations=len(res.residual_history) + 60), list(res.residual_history),
-                   _NoBar())
+                   progress_bar(None, False))
     try:
         x, window, _, _, _, how = probe.converge(x0, window, st.n_samples)
     except BudgetExhausted:
@@ -408,11 +408,6 @@ def _on_the_upper_branch(params, rule, st, seed, res, progress, start):
                    f"on {C_high[0]:.4g} (Sec. IV C: below g = 1 the upper solution is the one networks realise); a "
                    f"solve warm-started there ended {retry.status} with C(0) = {retry.C0:.4g}")
     return res
-
-
-class _NoBar:
-    def update(self):
-        pass
 
 
 GUESS_SPREAD_FACTOR = 5.0   # allowed initial-guess dependence, in units of the target standard error
