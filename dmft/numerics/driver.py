@@ -8,6 +8,9 @@ A DMFT solver (the stationary C of :mod:`dmft.theory.stationary`, the two-replic
   mixing (:meth:`Driver.anderson`) drives it to F(x) = x to a set tolerance.  A replica is solved when both
   its residual and its quasi-Newton step are below ``tol``: along a slow mode (eigenvalue 1 - delta) the
   residual understates the distance to the fixed point by 1/delta, the step does not.
+- **A stall guard.**  When the residual stops falling (a saddle-node "ghost" of the map, met at large p and k,
+  where the least-squares step of Anderson mixing settles on the minimum of |F(x) - x| instead of a root), the
+  driver takes plain damped steps for a while, which follow the map through the bottleneck (:data:`STALL_WINDOW`).
 - **Window growth.**  When the answer has not decayed inside the window, ``problem.grow`` gives the iterate on
   a longer one (:meth:`Driver.converge`), or None past the problem's cap: the verdict ``"cap"``.
 - **Replicas for the error bar, then one pooled solve.**  Independent replicas (new random numbers) are
@@ -51,6 +54,9 @@ import numpy as np
 from dmft.errors import UnphysicalSolutionError
 
 TERMINAL = ("trivial", "cap")      # verdicts that end a solve without an answer
+# Anderson has stalled when the best residual of its last STALL_WINDOW iterations is not below STALL_FACTOR times
+# the best before them; it then takes STALL_WINDOW plain damped steps (see Driver.anderson).
+STALL_WINDOW, STALL_FACTOR = 10, 0.7
 
 
 class BudgetExhausted(Exception):
@@ -109,6 +115,8 @@ class Driver:
         pairs = [] if pairs is None else pairs
         prev = None
         ev, res = None, float("nan")
+        recent = []                 # residuals since the last stall check
+        plain_until = 0             # iterations up to this one take plain damped steps (a stall was detected)
         for it in range(1, st.max_iter + 1):
             if len(self.history) >= st.max_evaluations:
                 raise BudgetExhausted(x.copy(), None)
@@ -127,10 +135,17 @@ class Driver:
             # truncates the answer; a taper then hides the truncation)
             if ev.truncated and (it >= 4 or res < st.tol):
                 return x + st.mixing * f, ev, res, it, "grow"
-            if prev is not None:
+            recent.append(res)
+            if len(recent) > STALL_WINDOW and min(recent[-STALL_WINDOW:]) > STALL_FACTOR * min(recent[:-STALL_WINDOW]):
+                # Anderson has stalled: near a saddle-node "ghost" (large p and k: a slow mode that plain iteration
+                # crosses in tens of steps) its least-squares step settles on the minimum of |F(x) - x|, which is not
+                # a root.  Plain damped steps follow the map through it; Anderson resumes afterwards.
+                plain_until, recent, prev = it + STALL_WINDOW, [], None
+                pairs.clear()
+            if prev is not None and it > plain_until:
                 pairs.append((x - prev[0], f - prev[1]))
                 del pairs[:-st.anderson_memory]
-            prev = (x.copy(), f.copy())
+            prev = (x.copy(), f.copy()) if it >= plain_until else None
             if pairs:
                 dX = np.array([d[0] for d in pairs]).T
                 dF = np.array([d[1] for d in pairs]).T
