@@ -136,11 +136,12 @@ def cmd_solve(args) -> dict:
 
 
 def cmd_sweep(args) -> dict:
-    from dmft.theory.continuation import line, sweep
+    from dmft.theory.continuation import branches, line, sweep
 
     base = Params(args.g, args.k, args.p, args.phi)
     pts = line(base, args.vary, args.start, args.stop, args.num)
-    out = sweep(pts, settings=_settings_from_args(args), seed=args.seed, progress=args.progress).summary()
+    run = branches if args.both_ends else sweep
+    out = run(pts, settings=_settings_from_args(args), seed=args.seed, progress=args.progress).summary()
     out["provenance"] = _provenance(args)
     return out
 
@@ -424,6 +425,9 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--start", type=float, required=True)
     sw.add_argument("--stop", type=float, required=True)
     sw.add_argument("--num", type=int, default=21, help="points (default 21)")
+    sw.add_argument("--both-ends", action="store_true",
+                    help="continue the line from both of its ends and flag where the two continuations differ "
+                         "(the fast and slow branches of App. B; dmft.theory.continuation.branches)")
     sw.set_defaults(func=cmd_sweep)
 
     t = sub.add_parser("stern", help="self-coupled network of Stern et al. (Eq. 11)",

@@ -83,3 +83,14 @@ def test_fig6a_at_p20_continues_to_the_end_of_the_paper_panel():
         assert abs(by_k[k].PR_A - paper) < 0.04 * paper, (k, by_k[k].PR_A, paper)
     taus = [r.tau_star for r in sw.results]
     assert all(b > a for a, b in zip(taus, taus[1:])) and taus[-1] > 2 * 20.0   # slower than p at the end
+
+
+def test_cli_sweep_from_both_ends():
+    out = subprocess.run([sys.executable, "-m", "dmft", "sweep", "--g", "2", "--p", "2.5", "--vary", "k",
+                          "--start", "0.5", "--stop", "1", "--num", "2", "--samples", "128",
+                          "--target-rel-err", "0.01", "--both-ends", "--json", "--no-progress"],
+                         capture_output=True, text=True, check=True).stdout
+    d = json.loads(out)
+    assert [r["params"]["k"] for r in d["points"]] == [0.5, 1.0]
+    assert all(r["forward"]["converged"] and r["backward"]["converged"] for r in d["points"])
+    assert [r["coexist"] for r in d["points"]] == [False, False]
