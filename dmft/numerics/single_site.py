@@ -143,9 +143,11 @@ class SingleSite:
             eta += p.g * math.sqrt(plateau) * self._static
         return eta
 
-    def run(self, C: np.ndarray, C_cross: Optional[np.ndarray]):
-        """One evaluation of the map: returns dict with C (the output), sem, cross, K and the recorded
-        paths x (for C^x and draws of x once the replica is solved)."""
+    def paths(self, C: np.ndarray, C_cross: Optional[np.ndarray] = None):
+        """The single-site paths for the input C (and the cross-covariance, for rules that use it): x solves
+        Eq. 6 driven by the fields of :meth:`fields`, with the plasticity kernel built from C [Eq. 8].
+        Returns (x on the recorded steps (recorded steps, paths), xi on all steps, circulant eigenvalues,
+        plateau, negativity); the solvers that only need the paths (the tangent and two-replica maps) stop here."""
         p, rule, h = self.params, self.rule, self.h
         n_lag = C.size
         if n_lag != self.n_lag:
@@ -157,12 +159,20 @@ class SingleSite:
         G = leak_folded_kernel(K, h, s_inst, extra=max(0, self.M + 1 - n_lag))
         w = h * G[:self.M + 1]
         c0 = 0.5 * w[0]
-        burn = self.burn
         xi, lam, plateau, worst = self.fields(C)
         post = self.rule.f_post if self.rule.name == "pre_post" else "identity"
         x, _ = causal_recursion(xi, w, p.nonlinearity.name, post=post, c0=c0, const=I, block=self.block,
                                 T_hist=history_matrix(w, self.block))
-        x = x[burn:]
+        return x[self.burn:], xi, lam, plateau, worst
+
+    def run(self, C: np.ndarray, C_cross: Optional[np.ndarray]):
+        """One evaluation of the map: returns dict with C (the output), sem, cross, K and the recorded
+        paths x (for C^x and draws of x once the replica is solved)."""
+        p, h = self.params, self.h
+        n_lag = C.size
+        x, xi, lam, plateau, worst = self.paths(C, C_cross)
+        K = self.rule.kernel(p, h * np.arange(n_lag), C, C_cross)
+        burn = self.burn
         ph = self.phi(x)
         # Control variate: phi(xi) has the exactly known autocovariance E[phi(z1) phi(z2)] with
         # (z1, z2) Gaussian of covariance C_xi (the circulant's own covariance); its sample
