@@ -129,25 +129,6 @@ def test_leak_folded_kernel_with_a_rate_is_the_exponential_convolution():
             assert G[n] == pytest.approx(ref, rel=1e-9, abs=1e-12)
 
 
-def test_pooled_tangent_engine_averages_its_replicas_path_by_path():
-    """The pooled solve reuses the replicas' paths and tangent fields: its map is the path-weighted mean of theirs
-    (exactly, before the lag window), and asking for fewer paths than they have keeps the first ones."""
-    from dmft import Params
-    from dmft.theory.stationary import SolverSettings, solve
-    from dmft.theory.tangent import TangentEngine
-
-    stat = solve(Params(2.0, 1.0, 2.5), settings=SolverSettings(target_rel_err=0.02), seed=0, progress=False)
-    rng = np.random.default_rng(3)
-    reps = [TangentEngine(stat, 0.12, S, rng) for S in (32, 64)]
-    M = np.exp(-stat.tau / 3.0)
-    outs = [e.apply(M)[0] for e in reps]
-    pool = TangentEngine.pooled(reps, 96)
-    assert pool.gain.shape[1] == 96 and pool.z.shape[0] == 96
-    np.testing.assert_allclose(pool.apply(M)[0], (32 * outs[0] + 64 * outs[1]) / 96, rtol=1e-10, atol=1e-13)
-    first = TangentEngine.pooled(reps, 32)                  # the first replica's paths alone
-    np.testing.assert_allclose(first.apply(M)[0], outs[0], rtol=1e-10, atol=1e-13)
-
-
 def test_monte_carlo_multiplier_at_k0_matches_the_exact_operator(g2):
     """mu(lambda) from the tangent map on sampled paths (k = 0, g = 2) against the exact leading eigenvalue of
     [(1 + lambda)^2 - d^2]^-1 g^2 C_phi' (shooting), within the 99% interval of its error.  The error comes from the

@@ -85,11 +85,13 @@ def test_gaussian_smoothing_matches_a_fine_quadrature():
 
 
 def test_uniform_grid_interpolant_is_numpys():
-    """The compiled interpolant on network B's grid is np.interp (inside the grid, on its nodes and outside it)."""
+    """The compiled interpolant on network B's grid is np.interp (inside the grid, on its nodes, outside it, at
+    +-inf and NaN)."""
     B = HaltedSite(0.5 * np.random.default_rng(6).standard_normal(3000), 0.1, 2.0, TANH)
     table = np.sin(B.x) + 0.1 * B.x
-    pts = np.concatenate([np.random.default_rng(7).uniform(B.x[0] - 3, B.x[-1] + 3, 20000), B.x[:5], B.x[-5:]])
-    np.testing.assert_allclose(B.interpolate(table, pts.reshape(-1, 10)).ravel(), np.interp(pts, B.x, table),
+    pts = np.concatenate([np.random.default_rng(7).uniform(B.x[0] - 3, B.x[-1] + 3, 20000), B.x[:5], B.x[-5:],
+                          [np.nan, -np.inf, np.inf, np.nan]])
+    np.testing.assert_allclose(B.interpolate(table, pts.reshape(-1, 2)).ravel(), np.interp(pts, B.x, table),
                                rtol=1e-13, atol=1e-13)
 
 
@@ -207,26 +209,6 @@ def _evaluated(kind="fixed-point", S=256):
     Q = 0.5 * np.concatenate([half[:0:-1], half])
     eng = prob.engine(M, S)
     return st, eng, Q, prob.evaluate(eng, Q)
-
-
-def test_pooled_halt_engine_is_its_replicas_side_by_side():
-    """The pooled solve reuses the replicas' A paths: network B's static input and the overlap of the pooled engine
-    are the replicas' own, path by path (the first n_paths of them, in order)."""
-    from dmft.theory.replica import HaltEngine
-
-    st, eng, Q, _ = _evaluated(S=32)
-    other = HaltEngine.pooled([eng], 32)
-    assert other is not eng and other.taper is None
-    second = type(eng)(st, st.params, 48, eng.M, eng.n_rec * eng.h, np.random.default_rng(4), 64)
-    pool = HaltEngine.pooled([eng, second], 64)
-    floor = 1e-3 * st.C0
-    m_pool, rows = pool.static_input(Q, floor)[:2]
-    m = [e.static_input(Q, floor)[0] for e in (eng, second)]
-    np.testing.assert_allclose(m_pool, np.concatenate([m[0], m[1][:, :32]], axis=1), rtol=1e-12, atol=1e-12)
-    values = np.tanh(m_pool)
-    ov_pool = pool.overlap(values, rows)
-    ov = np.concatenate([eng.overlap(np.tanh(m[0]), rows), second.overlap(np.tanh(m[1]), rows)[:, :32]], axis=1)
-    np.testing.assert_allclose(ov_pool, ov, rtol=1e-12, atol=1e-12)
 
 
 def test_conditional_mean_carries_the_overlap_covariance():

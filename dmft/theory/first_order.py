@@ -190,24 +190,38 @@ def first_order_boundary(g: float, *, n_s: int = 9, s_span: float = 1.2, setting
                               time.perf_counter() - start, sett)
 
 
-LONG_TAU_CAP = 2000.0    # the window cap of a Stern solve retried next to the minimum (solve's default: 500)
+# the window caps of a Stern solve retried next to the minimum, tried in turn (solve's default: 500)
+LONG_TAU_CAPS = (2000.0, 8000.0)
 
 
 def _retry_above_minimum(g, pts, st, seed):
-    """When y(s) is lowest at the largest converged s and the next s up ended in a diverging timescale, solve that
-    point again with the window cap LONG_TAU_CAP.  Where the Stern dynamics slow down towards freezing (large s,
-    small g) the timescale is long but finite: at g = 0.5, s = 1.567 converges with cap 2000 and brackets the
-    minimum (k_c = 1.771 +- 0.003), with the default cap it reported a diverging timescale and k_c was only an
-    upper bound.  Returns (points with that one replaced, a note, or "" if nothing was retried)."""
-    ok = [q for q in pts if q.converged and q.C0 > 0]
-    if len(ok) < 2 or min(ok, key=lambda q: q.y) is not ok[-1]:
-        return pts, ""
-    above = [q for q in pts if q.s > ok[-1].s and q.status == "diverging_timescale"]
-    if not above or (st.tau_cap or 0.0) >= LONG_TAU_CAP:
-        return pts, ""
-    redo = stern_curve(g, [above[0].s], settings=replace(st, tau_cap=LONG_TAU_CAP), seed=seed)[0]
-    pts = sorted([redo if q is above[0] else q for q in pts], key=lambda q: q.s)
-    return pts, f"s = {redo.s:.3g} retried with tau_cap = {LONG_TAU_CAP:g}: {redo.status}"
+    """While y(s) is lowest at the largest converged s and the next s up ended in a diverging timescale, solve that
+    point again with the longer window caps LONG_TAU_CAPS, in turn, until it no longer reports a diverging timescale.
+    Where the Stern dynamics slow down towards freezing (large s, small g) the timescale is long but finite: at
+    g = 0.5, s = 1.567 converges with cap 2000 and brackets the minimum (k_c = 1.771 +- 0.003), with the default cap
+    it reported a diverging timescale and k_c was only an upper bound; at g = 0.4, s = 1.4 converges with cap 2000 and
+    s = 1.533, the next point up, needs 8000 (a solve of ~10 minutes).  Returns (points with the retried ones
+    replaced, a note, or "" if nothing was retried)."""
+    notes = []
+    while True:
+        ok = [q for q in pts if q.converged and q.C0 > 0]
+        if len(ok) < 2 or min(ok, key=lambda q: q.y) is not ok[-1]:
+            break
+        above = [q for q in pts if q.s > ok[-1].s and q.status == "diverging_timescale"]
+        caps = [cap for cap in LONG_TAU_CAPS if cap > (st.tau_cap or 0.0)]
+        if not above or not caps:
+            break
+        tried = []
+        for cap in caps:
+            redo = stern_curve(g, [above[0].s], settings=replace(st, tau_cap=cap), seed=seed)[0]
+            tried.append(f"{cap:g}: {redo.status}")
+            if redo.status != "diverging_timescale":
+                break
+        pts = sorted([redo if q is above[0] else q for q in pts], key=lambda q: q.s)
+        notes.append(f"s = {redo.s:.3g} retried with tau_cap = " + ", ".join(tried))
+        if not redo.converged:
+            break
+    return pts, "; ".join(notes)
 
 
 def _settings_dict(st: SolverSettings, n_s: int, s_span: float, seed: int) -> dict:

@@ -46,12 +46,14 @@ class HaltedSolution:
 
 @numba.njit(cache=True)
 def _uniform_interp(table, x0, dx, m):
-    """np.interp(m, x0 + dx * arange(table.size), table) for a uniform grid."""
+    """np.interp(m, x0 + dx * arange(table.size), table) for a uniform grid (NaN where m is NaN)."""
     out = np.empty(m.size)
     last = table.size - 1
     for j in range(m.size):
         pos = (m[j] - x0) / dx
-        if pos <= 0.0:
+        if pos != pos:
+            out[j] = np.nan
+        elif pos <= 0.0:
             out[j] = table[0]
         elif pos >= last:
             out[j] = table[last]

@@ -24,7 +24,6 @@ the positive nontrivial solution when there is one, else collapses to 0 (verdict
 """
 from __future__ import annotations
 
-import copy
 import math
 import time
 from dataclasses import asdict, dataclass, field
@@ -138,16 +137,6 @@ class HaltEngine:
         self.taper = None
         self._draw()
 
-    @classmethod
-    def pooled(cls, engines: list, n_paths: int) -> "HaltEngine":
-        """An engine on the A paths of ``engines`` (solved replicas with the same window), side by side, the first
-        n_paths of them: the pooled solve reuses them instead of drawing new ones.  Its lag window is chosen anew."""
-        pool = copy.copy(engines[0])
-        for name in ("phi", "eta_hat", "phi_hat"):          # (time or frequency, paths)
-            setattr(pool, name, np.concatenate([getattr(e, name) for e in engines], axis=1)[:, :n_paths])
-        pool.taper = None
-        return pool
-
     def _draw(self):
         x = self.site.paths(self.C)[0]
         self.phi = self.params.nonlinearity.phi(x)                          # (n_rec, S)
@@ -216,12 +205,6 @@ class _OverlapProblem:
         self._M = M
         t_rec = self.st.t_record or max(300.0, 10.0 * M * self.h)
         return HaltEngine(self.stat, self.params, n_paths, M, t_rec, self.rng, self.st.block)
-
-    def pool_engine(self, engines, window, n_paths):
-        """The pooled solve's engine: the solved replicas' own A paths (see :meth:`HaltEngine.pooled`)."""
-        if sum(e.phi_hat.shape[1] for e in engines) < n_paths:
-            return None
-        return HaltEngine.pooled(engines, n_paths)
 
     def evaluate(self, eng, x):
         p, M = self.params, eng.M

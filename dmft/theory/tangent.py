@@ -23,7 +23,6 @@ use as the reference.
 """
 from __future__ import annotations
 
-import copy
 import math
 import time
 from dataclasses import asdict, dataclass, field
@@ -70,17 +69,6 @@ class TangentEngine:
         self.taper = None
         self._draw()
 
-    @classmethod
-    def pooled(cls, engines: list, n_paths: int) -> "TangentEngine":
-        """An engine on the paths and tangent fields of ``engines`` (solved replicas at the same lambda), side by side,
-        the first n_paths of them: the pooled solve reuses them instead of drawing (and solving for) new paths.
-        Its lag window is chosen anew at its first evaluation."""
-        pool = copy.copy(engines[0])
-        pool.gain = np.concatenate([e.gain.T for e in engines], axis=0)[:n_paths].T     # path-major, as drawn
-        pool.z = np.concatenate([e.z for e in engines], axis=0)[:n_paths]
-        pool.taper = None
-        return pool
-
     def _draw(self):
         x = self.site.paths(self.C)[0]                             # stationary paths (recorded steps, S)
         self.gain = self.params.nonlinearity.dphi(x)
@@ -116,12 +104,6 @@ class _TangentProblem:
 
     def engine(self, window, n_paths):
         return TangentEngine(self.stat, self.lam, n_paths, self.rng, self.st.block)
-
-    def pool_engine(self, engines, window, n_paths):
-        """The pooled solve's engine: the solved replicas' own paths (see :meth:`TangentEngine.pooled`)."""
-        if sum(e.gain.shape[1] for e in engines) < n_paths:
-            return None
-        return TangentEngine.pooled(engines, n_paths)
 
     def evaluate(self, eng, x):
         M_out, sem, worst = eng.apply(x)
@@ -176,8 +158,7 @@ def _initial_shape(stationary: DMFTResult) -> np.ndarray:
 def multiplier(stationary: DMFTResult, lam: float, *, settings: Optional[SolverSettings] = None,
                seed: Optional[int] = 0, init: Optional[np.ndarray] = None, progress=None) -> TangentMultiplier:
     """mu(lambda) at the stationary solution: the fixed point of the normalised tangent map [tangent Eq.], with
-    the error from independent replicas (new paths and tangent fields) and the answer from a pooled solve on the
-    replicas' paths together (:meth:`TangentEngine.pooled`)."""
+    the error from independent replicas (new paths and tangent fields) and the answer from a pooled solve."""
     if not lam > -1:
         raise ValueError(f"lambda must be > -1 (the growing frame needs 1 + lambda > 0), got {lam}")
     if stationary.status != "converged":
