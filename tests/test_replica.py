@@ -279,6 +279,44 @@ def test_linear_map_is_the_derivative_of_the_map_at_zero():
     assert np.max(np.abs(big.F - lin)) > 0.05 * np.max(np.abs(lin))
 
 
+def test_overlap_operator_is_the_maps_linearisation_by_novikov():
+    """The onsets' matrix L (dmft.theory.onsets.overlap_operator, term 1 from the response function R) against the
+    map's own Monte Carlo linearisation (linear_map: term 1 sampled as < phi_A(t) mu_B >) on the same A paths, for
+    a Gaussian Q on the window: per-path differences within 4 SE at times on both sides of the halt.  This checks
+    the matrix's indexing, its quadrature weights and term 2 against the estimator of the nonlinear solve."""
+    from scipy import signal
+
+    from dmft.theory.onsets import linear_gain, overlap_operator
+    from dmft.theory.replica import ReplicaSettings
+
+    st, eng, _, _ = _evaluated(S=256)
+    M, h, p = eng.M, eng.h, st.params
+    # a smooth Q that has decayed inside the window, so that the sampled mu_B carries Q itself (C/2 cut off at the
+    # window's ends would be smoothed by the floored division)
+    Q = 0.3 * np.exp(-(h * np.arange(-M, M + 1) / 5.0) ** 2)
+    gamma = linear_gain(p.g, TANH, "fixed_point")
+    floor = ReplicaSettings().regularization * st.C0
+    m, rows, _, _, _, Q_implied = eng.static_input(Q, floor)
+    assert np.max(np.abs(Q_implied - Q)) < 1e-3 * Q[M]
+    mc = gamma * eng.overlap(m, rows)                                  # (2M + 1, S)
+    x = eng.site.paths(eng.C)[0]                                       # the engine's own paths (same noise)
+    _, R_paths = eng.site.response(eng.C, x, 2 * M, np.random.default_rng(5))
+    S = R_paths.shape[1]
+    L_mean = overlap_operator(R_paths.mean(axis=1), st.C, h, M, p, gamma)
+    term2 = overlap_operator(np.zeros(2 * M), st.C, h, M, p, gamma) @ Q
+    # term 1 per path: gamma g^2 h sum_d w_d Q(t - d h), w_d the midpoint weights of R at (m - 1/2) h
+    Rm = np.vstack([np.zeros((1, S)), R_paths])
+    col = 0.5 * (Rm[:-1] + Rm[1:])                                     # (2M, S): lags d = 0 .. 2M - 1
+    term1 = gamma * p.g ** 2 * h * signal.fftconvolve(col, Q[:, None], axes=0)[:2 * M + 1]
+    op = term1 + term2[:, None]
+    assert np.allclose(op.mean(axis=1), L_mean @ Q, atol=1e-10)      # the per-path sum is the matrix's
+    for t in (-8.0, -2.0, 0.0, 3.0, 10.0):
+        i = M + int(round(t / h))
+        d = mc[i] - op[i]
+        z = d.mean() / (d.std(ddof=1) / math.sqrt(S))
+        assert abs(z) < 4, (t, mc[i].mean(), op[i].mean(), z)
+
+
 # ----------------------------------------------------------------------------- App. D: the merge at r = 1
 def _gaussian_input_site(s, g=2.0):
     """Network B with a Gaussian static input of standard deviation s and no conditional mean (delta = 0): a random

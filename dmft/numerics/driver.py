@@ -77,6 +77,8 @@ class Evaluation:
                 iterated along but not measured).
     trivial   : the map has collapsed to the trivial solution (x = 0).
     truncated : the answer has not decayed inside the window (it must grow).
+    outside   : the map is undefined at this x (e.g. network B has no solution of the requested kind there): F is
+                not data; the driver steps back halfway towards its last iterate where the map was defined.
     out       : whatever the problem keeps from this evaluation (paths, standard errors, tapers...).
     """
 
@@ -85,6 +87,7 @@ class Evaluation:
     n_measured: int
     trivial: bool = False
     truncated: bool = False
+    outside: bool = False
     out: dict = field(default_factory=dict)
 
 
@@ -117,6 +120,7 @@ class Driver:
         ev, res = None, float("nan")
         recent = []                 # residuals since the last stall check
         plain_until = 0             # iterations up to this one take plain damped steps (a stall was detected)
+        inside = None               # the last iterate where the map was defined
         for it in range(1, st.max_iter + 1):
             if len(self.history) >= st.max_evaluations:
                 raise BudgetExhausted(x.copy(), None)
@@ -130,6 +134,14 @@ class Driver:
             self.history.append(res)
             if ev.trivial:
                 return x * 0, ev, res, it, "trivial"
+            if ev.outside:
+                # backtrack: a quasi-Newton or damped step left the map's domain (its F is not data, and no secant
+                # pair may use it); halve the step from the last iterate inside, or the iterate itself at the start
+                x = 0.5 * x if inside is None else inside + 0.5 * (x - inside)
+                pairs.clear()
+                prev, recent = None, []
+                continue
+            inside = x.copy()
             # not decayed near the end of the window: judged once the iterate has relaxed, and always before a
             # solution is accepted (a warm-started replica can be "solved" in one step on a window that
             # truncates the answer; a taper then hides the truncation)

@@ -132,33 +132,73 @@ class SingleSite:
     def eta(self, C: np.ndarray, full_period: bool = False) -> np.ndarray:
         """The field eta itself [Eq. 7] on the recorded steps (recorded steps, paths), or on the whole circulant
         period (row i at time i h; the recorded steps are rows burn .. n_t - 1), drawn from the same random
-        numbers as :meth:`fields` (so that xi = (1 + d/dt)^{-1} eta path by path); the two-replica solver
-        needs it for the conditional mean of eta_B [Eq. C1a]."""
+        numbers as :meth:`fields`, so that xi = (1 + d/dt)^{-1} eta path by path: the Fourier coefficient of eta is
+        (1 + i omega) times that of xi, a phase as well as a modulus (with the modulus alone eta would be a
+        zero-phase smoothing of xi, correlated with x symmetrically in time instead of through the causal response).
+        The two-replica solver needs it for the conditional mean of eta_B [Eq. C1a]."""
         p, n_lag = self.params, C.size
         plateau = max(float(np.mean(C[int(0.9 * n_lag):])), 0.0) if self.rule.name == "presynaptic" else 0.0
         lam, _ = circulant_spectrum(p.g ** 2 * (C - plateau), self.period, self.h)
-        eta = fields_from_coefficients(lam, self._noise(), self.period)
+        omega = 2 * np.pi * scipy.fft.rfftfreq(self.period, self.h)
+        causal_phase = (1.0 + 1j * omega) / np.sqrt(1.0 + omega ** 2)
+        eta = fields_from_coefficients(lam, self._noise() * causal_phase[None, :], self.period)
         eta = eta if full_period else eta[self.burn:self.n_t]
         if plateau > 0:
             eta += p.g * math.sqrt(plateau) * self._static
         return eta
 
-    def paths(self, C: np.ndarray, C_cross: Optional[np.ndarray] = None):
-        """The single-site paths for the input C (and the cross-covariance, for rules that use it): x solves
-        Eq. 6 driven by the fields of :meth:`fields`, with the plasticity kernel built from C [Eq. 8].
-        Returns (x on the recorded steps (recorded steps, paths), xi on all steps, circulant eigenvalues,
-        plateau, negativity); the solvers that only need the paths (the tangent and two-replica maps) stop here."""
+    def weights(self, C: np.ndarray, C_cross: Optional[np.ndarray] = None):
+        """The recursion's weights for the input C: (w, c0, I) with w = h G on lags 0..M (the leak-folded plasticity
+        kernel [Eq. 8]), c0 = w[0] / 2 the implicit (trapezoid) weight of the current step, I the constant input."""
         p, rule, h = self.params, self.rule, self.h
         n_lag = C.size
         if n_lag != self.n_lag:
             raise ValueError(f"C has {n_lag} lags, the engine was built for {self.n_lag}")
         tau = h * np.arange(n_lag)
         K = rule.kernel(p, tau, C, C_cross)
-        I = rule.constant_input(p, tau, C)
-        s_inst = rule.instantaneous()
-        G = leak_folded_kernel(K, h, s_inst, extra=max(0, self.M + 1 - n_lag))
+        G = leak_folded_kernel(K, h, rule.instantaneous(), extra=max(0, self.M + 1 - n_lag))
         w = h * G[:self.M + 1]
-        c0 = 0.5 * w[0]
+        return w, 0.5 * w[0], rule.constant_input(p, tau, C)
+
+    def response(self, C: np.ndarray, x: np.ndarray, n_lag: int, rng, C_cross: Optional[np.ndarray] = None):
+        """The response function R(tau) = < phi'(x(t)) dx(t) / d eta(t - tau) > of the paths ``x`` (recorded steps,
+        paths) at the lags tau = (m - 1/2) h, m = 1 .. n_lag (each the average of R over one step).
+
+        Why it is needed: by Novikov's theorem (Gaussian integration by parts, exact for any causal functional of
+        the Gaussian eta, so also for the non-Gaussian plastic paths) < phi(x(t)) eta(s) > = g^2 int C(s - u) R(t - u)
+        du, so a correlation with eta is a *causal* convolution with R; estimating R directly keeps that causal
+        structure exact, where the raw correlation carries acausal sampling noise.
+
+        How: a white-noise probe zeta (one unit normal per step, entering eta as zeta_j / sqrt(h) on step j) is
+        propagated by the path's linearised recursion dx_n = dxi_n + c0 phi'(x_n) dx_n + sum_m w_m phi'(x_{n-m})
+        dx_{n-m} (the same weights as :meth:`paths`), and R((m - 1/2) h) = < phi'(x_n) dx_n zeta_{n-m} > / sqrt(h).
+        The leak's part dxi of dx is independent of the path, so its share, < phi' > (1 - e^{-h}) e^{-(m-1)h} / h,
+        is taken exactly and only the plastic feedback dx - dxi is correlated (at k = 0 the estimate is exact up to
+        the sample mean of phi').  Probes before the first recorded step are absent: they are independent of
+        every later zeta, so this costs variance, not bias.
+        Returns (R (n_lag,), per-path estimates (n_lag, paths))."""
+        if self.rule.name == "pre_post":
+            raise ValueError("the response function needs psi = phi (the pre_post rule's f_post is not supported)")
+        h = self.h
+        w, c0, _ = self.weights(C, C_cross)
+        gain = self.params.nonlinearity.dphi(x)
+        zeta = rng.standard_normal(x.shape)
+        e = math.exp(-h)
+        dxi = signal.lfilter([0.0, (1.0 - e) / math.sqrt(h)], [1.0, -e], zeta, axis=0)
+        dx, _ = causal_recursion(dxi, w, c0=c0, block=self.block, T_hist=history_matrix(w, self.block), gain=gain)
+        feedback = per_path_autocovariance(zeta, n_lag + 1, other=gain * (dx - dxi))[1:] / math.sqrt(h)
+        m = np.arange(1, n_lag + 1)
+        leak = ((1.0 - e) / h) * np.exp(-(m - 1) * h)[:, None] * gain.mean(axis=0)[None, :]
+        per_path = leak + feedback
+        return per_path.mean(axis=1), per_path
+
+    def paths(self, C: np.ndarray, C_cross: Optional[np.ndarray] = None):
+        """The single-site paths for the input C (and the cross-covariance, for rules that use it): x solves
+        Eq. 6 driven by the fields of :meth:`fields`, with the plasticity kernel built from C [Eq. 8].
+        Returns (x on the recorded steps (recorded steps, paths), xi on all steps, circulant eigenvalues,
+        plateau, negativity); the solvers that only need the paths (the tangent and two-replica maps) stop here."""
+        p = self.params
+        w, c0, I = self.weights(C, C_cross)
         xi, lam, plateau, worst = self.fields(C)
         post = self.rule.f_post if self.rule.name == "pre_post" else "identity"
         x, _ = causal_recursion(xi, w, p.nonlinearity.name, post=post, c0=c0, const=I, block=self.block,

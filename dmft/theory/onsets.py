@@ -5,26 +5,32 @@ The two-replica self-consistency Q = F(Q) [Eqs. 32-34] always has Q = 0 (x -> -x
 solutions branch off continuously (Fig. 7d).  A branch appears where the linearisation of F at Q = 0 acquires
 the eigenvalue 1, so the first two onsets are roots of a linear problem, not of the nonlinear solve:
 
-    (L Q)(t) = gamma [ sum_s X(t - s) a(s)  +  (k/p) int_0^inf e^{-s/p} Q(-s) C(t + s) ds ],    C * a = Q,
+    (L Q)(t) = gamma [ < phi_A(t) mu_B >  +  (k/p) int_0^inf e^{-s/p} Q(-s) C(t + s) ds ],
 
-- the first term is < phi_A(t) mu_B > with mu_B = sum_s a(s) eta_A(s) [Eq. C1a] and X(u) = < phi_A(t0 + u)
-  eta_A(t0) > (sampled on network A's single-site paths: plasticity makes x_A non-Gaussian, so X is not given by
-  Price's theorem);
+- the first term has mu_B = sum_s a(s) eta_A(s) with C * a = Q [Eq. C1a].  By Novikov's theorem (Gaussian
+  integration by parts, exact for the causal functional x_A[eta_A] although plasticity makes x_A non-Gaussian)
+  < phi_A(t) eta_A(s) > = g^2 int R(t - u) C(u - s) du, with R(u) = < phi'(x_A(t)) dx_A(t) / d eta_A(t - u) > the
+  response function of network A's single site, so the first term is g^2 int_0^inf R(u) Q(t - u) du: a causal
+  convolution;
 - the second is < phi_A(t) I_B > with I_B the halted plastic input of Eq. 32b;
 - gamma = < phi'(x_B) > at Q = 0, where network B is the k = 0 network at the same g (its memory is gone):
   under its chaotic solution for the dynamic kind (the onset of semifreezable chaos, k_semi), under its fixed-point
   solution D* = < phi(sqrt(g^2 D*) z)^2 > for the fixed-point kind (the onset of the unstable fixed point, k_ufp).
   The first-order change of F with Q comes only from m = mu_B + I_B (delta, D and V change at second order).
 
-The onset is the k where the leading eigenvalue mu(k) of L equals 1, found by the secant method in k with the
-stationary solution warm-started along k.  mu carries a Monte Carlo error (independent sets of A paths); k_err is
-that error divided by d mu / dk.
+Both terms read Q only at times <= t, or <= 0, so the eigenproblem closes on t <= 0; L is a dense matrix of a few
+hundred rows (:func:`overlap_operator`), and R is estimated once per set of paths by a white-noise probe of the
+linearised single-site recursion (:meth:`dmft.numerics.single_site.SingleSite.response`).  The onset is the k
+where the leading eigenvalue mu(k) of L equals 1, found by the secant method in k with the stationary solution
+warm-started along k.  mu carries a Monte Carlo error (independent sets of A paths); k_err is that error divided
+by d mu / dk.
 
-Known problem (measured, unresolved): term 1 is a causal convolution, so its finite-window matrix is strongly
-non-normal and its top eigenvalue is set by the Monte Carlo noise in X rather than by the operator (the exact
-causal section has top eigenvalue ~0.05; noise of relative size 1e-3 lifts it to ~0.88 against the symbol's 0.948 at
-g = 2, k = 0).  At k = 0 the estimate is 0.960 +- 0.003 against the exact g^2 gamma <phi'> = 0.948, and the onsets
-at g = 2 (k_semi ~ 0.36) lie far below where halted networks keep a memory.  Treat the onsets as experimental.
+Why not the map's own estimator (:func:`linear_map`, which samples < phi_A(t) mu_B > directly and is kept as the
+map's derivative for the tests): the causal convolution's finite-window matrix is strongly non-normal, and the
+acausal sampling noise of that correlation (relative size 1e-3) lifted its top eigenvalue from ~0.05 to ~0.9 at
+k = 0, where Q = 0 is the SCS network's only solution.  Measured with R (p = 2.5): k_semi = 0.654 +- 0.012,
+1.080 +- 0.022, 1.507 +- 0.019 and k_ufp = 0.762 +- 0.012, 1.340 +- 0.027, 1.925 +- 0.023 at g = 2, 3, 4,
+against 0.66, 1.10, 1.50 and 0.74, 1.31, 1.86 read off Fig. 7d (README).
 
 The freezing onset k_freeze is where the fixed-point solution's bulk radius r [Eq. 30] crosses 1 (the dynamic and
 fixed-point solutions merge there, App. D); it needs the nonlinear solve (:func:`dmft.theory.replica.solve_overlap`).
@@ -37,10 +43,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Optional
 
 import numpy as np
-from scipy.sparse import linalg as sparse_linalg
+from scipy import linalg
 
 from dmft.errors import NoStationarySolutionError
+from dmft.numerics.single_site import SingleSite
 from dmft.theory.halted import HaltedSite
+from dmft.theory.kernels import HEBBIAN
 from dmft.params import Params
 from dmft.progress import progress_bar
 from dmft.theory.replica import HaltEngine, ReplicaSettings, solve_overlap
@@ -108,12 +116,60 @@ def linear_map(engine: HaltEngine, gamma: float, floor: float):
     return apply
 
 
+def overlap_operator(R: np.ndarray, C: np.ndarray, h: float, M: int, params: Params, gamma: float) -> np.ndarray:
+    """The linearised map L at Q = 0 (module docstring) as a matrix on the Q window t = h (-M..M):
+
+        (L Q)(t) = gamma [ g^2 int_0^inf R(u) Q(t - u) du  +  (k/p) int_0^inf e^{-s/p} Q(-s) C(t + s) ds ].
+
+    Term 1 is term 1 of the docstring rewritten by Novikov's theorem (< phi_A(t) eta_A(s) > = g^2 (R * C)(t - s),
+    and C * a = Q): a causal convolution with the response function ``R`` of network A's paths, given at the
+    mid-step lags (m - 1/2) h, m = 1..2M (:meth:`dmft.numerics.single_site.SingleSite.response`), so the midpoint
+    rule on each step weighs Q at its two ends by halves.  Term 2 is < phi_A(t) I_B > [Eq. 32b] (trapezoid in s, Q
+    zero before the window).  Both terms read Q only at times <= t, or <= 0: the matrix is block lower triangular
+    in (t <= 0, t > 0)."""
+    n = 2 * M + 1
+    Rm = np.zeros(n + 1)
+    Rm[1:min(n, R.size + 1)] = R[:n - 1]                 # Rm[m] = R((m - 1/2) h), Rm[0] = 0
+    col = 0.5 * (Rm[:n] + Rm[1:n + 1])                   # weight of Q(t - d h) in the midpoint sum
+    L = params.g ** 2 * h * linalg.toeplitz(col, np.zeros(n))
+    Cl = np.zeros(n)
+    Cl[:min(n, C.size)] = C[:n]
+    s = M - np.arange(M + 1)                             # column j <= M holds Q(-s h)
+    weight = (params.k / params.p) * h * np.exp(-s * h / params.p)
+    weight[-1] *= 0.5                                    # s = 0: the trapezoid's end point
+    L[:, :M + 1] += Cl[np.abs(np.arange(n)[:, None] - np.arange(M + 1)[None, :])] * weight[None, :]
+    return gamma * L
+
+
+def leading_eigenpair(L: np.ndarray, M: int):
+    """The eigenvalue of largest real part of ``L`` (:func:`overlap_operator`) and its eigenvector on the whole
+    window (normalised to Q(0) = 1).  The t <= 0 block decides the spectrum (the t > 0 block is triangular, with
+    only the tiny diagonal g^2 h R(h/2) / 2 as eigenvalues); the t > 0 part of the vector then follows causally."""
+    head = L[:M + 1, :M + 1]
+    ev, V = linalg.eig(head)
+    i = int(np.argmax(ev.real))
+    mu, v_head = float(ev[i].real), V[:, i].real
+    if mu - L[-1, -1] > 1e-12 * max(1.0, abs(mu)):
+        tail = linalg.solve_triangular(mu * np.eye(M) - L[M + 1:, M + 1:], L[M + 1:, :M + 1] @ v_head, lower=True)
+    else:                    # no eigenvalue above the triangular part's (k = 0): no branch, and no t > 0 part
+        tail = np.zeros(M)
+    v = np.concatenate([v_head, tail])
+    return mu, v / v[M] if v[M] != 0 else v
+
+
 def leading_multiplier(stationary: DMFTResult, kind: str, *, n_paths: int = 256, n_replicas: int = 4,
                        t_window: float | None = None, settings: ReplicaSettings | None = None,
                        seed: int | None = 0) -> OverlapMultiplier:
-    """The leading eigenvalue of the linearised map at Q = 0 (module docstring), estimated on ``n_replicas``
-    independent sets of ``n_paths`` A paths: mu is the eigenvalue of the map averaged over all of them, mu_err the
-    jackknife error over replicas (``replicas`` holds the leave-one-out eigenvalues)."""
+    """The leading eigenvalue of the linearised map at Q = 0 (:func:`overlap_operator`), with network A's response
+    function estimated on ``n_replicas`` independent sets of ``n_paths`` single-site paths: mu is the eigenvalue
+    of the operator built from all of them, mu_err the jackknife error over replicas (``replicas`` holds the
+    leave-one-out eigenvalues).
+
+    Why the response function and not the map's own estimator (:func:`linear_map`): term 1 is a causal
+    convolution, whose finite-window matrix is strongly non-normal; estimated as the sampled correlation
+    < phi_A(t) mu_B >, its acausal sampling noise (relative size 1e-3) lifted the top eigenvalue from ~0.05 to
+    ~0.9 at k = 0 (where the exact answer has no eigenvalue near 1 at all: Q = 0 is the only solution of the SCS
+    network) and put k_semi at g = 2 near 0.35.  Built from R, term 1 is causal by construction."""
     if kind not in ("semifreezable", "fixed_point"):
         raise ValueError(f"kind must be 'semifreezable' or 'fixed_point', got {kind!r}")
     if n_replicas < 2:
@@ -126,32 +182,21 @@ def leading_multiplier(stationary: DMFTResult, kind: str, *, n_paths: int = 256,
     M = int(round((t_window or max(30.0, float(stationary.tau[-1]))) / h))
     rng = np.random.default_rng(seed)
     t_rec = st.t_record or max(300.0, 10.0 * M * h)
-    floor = st.regularization * stationary.C0
-    n = 2 * M + 1
-    start = np.zeros(n)                      # Arnoldi starts from the direction Q = C
-    c = stationary.C[:min(M + 1, stationary.C.size)]
-    start[M:M + c.size] = c
-    start[M - c.size + 1:M + 1] = c[::-1]
+    Rs = []
+    for _ in range(n_replicas):
+        site = SingleSite(params, HEBBIAN, h, n_paths, t_rec, st.block, rng, float(stationary.tau[-1]))
+        x = site.paths(stationary.C)[0]
+        Rs.append(site.response(stationary.C, x, 2 * M, rng)[0])
+    Rs = np.array(Rs)
 
-    def leading(maps, v0):
-        op = sparse_linalg.LinearOperator((n, n), matvec=lambda v: np.mean([f(v) for f in maps], axis=0),
-                                          dtype=float)
-        ev, V = sparse_linalg.eigs(op, k=1, which="LR", v0=v0, tol=1e-6, ncv=min(n - 1, 20))
-        return float(ev[0].real), V[:, 0].real
+    def leading(R):
+        return leading_eigenpair(overlap_operator(R, stationary.C, h, M, params, gamma), M)
 
-    maps = [linear_map(HaltEngine(stationary, params, n_paths, M, t_rec, rng, st.block), gamma, floor)
-            for _ in range(n_replicas)]
-    # The eigenvalue of largest real part of a noisy operator is biased upwards (noise spreads the near-degenerate
-    # top of the spectrum), by an amount that falls like 1 / paths: the answer is the eigenvalue of the operator
-    # averaged over all replicas' paths, and its error the jackknife over replicas.
-    mu, v = leading(maps, start)
-    # leave-one-out solves start from the pooled eigenvector (a few Arnoldi steps each)
-    loo = np.array([leading(maps[:i] + maps[i + 1:], v)[0] for i in range(n_replicas)])
-    R = n_replicas
-    mu_err = float(math.sqrt((R - 1) / R * np.sum((loo - loo.mean()) ** 2)))
-    mus = list(loo)
-    v = v / v[M] if v[M] != 0 else v
-    return OverlapMultiplier(k=params.k, mu=mu, mu_err=mu_err, replicas=mus, gamma=gamma, eigenvector=v,
+    mu, v = leading(Rs.mean(axis=0))
+    loo = np.array([leading(np.delete(Rs, i, axis=0).mean(axis=0))[0] for i in range(n_replicas)])
+    R_ = n_replicas
+    mu_err = float(math.sqrt((R_ - 1) / R_ * np.sum((loo - loo.mean()) ** 2)))
+    return OverlapMultiplier(k=params.k, mu=mu, mu_err=mu_err, replicas=list(loo), gamma=gamma, eigenvector=v,
                              t=h * np.arange(-M, M + 1))
 
 

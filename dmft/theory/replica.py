@@ -38,11 +38,11 @@ from dmft.numerics.gp import circulant_spectrum
 from dmft.theory.halted import HaltedSite
 from dmft.theory.kernels import HEBBIAN
 from dmft.progress import progress_bar
-from dmft.numerics.single_site import SingleSite, cosine_taper, noise_cut
+from dmft.numerics.single_site import SingleSite, cosine_taper
 from dmft.theory.stationary import DMFTResult, SolverSettings, derived_step, on_step
 
 KINDS = ("dynamic", "fixed-point")
-MAX_PULLBACKS = 4          # evaluations without a network-B solution before "no solution of this kind"
+MAX_PULLBACKS = 12         # evaluations without a network-B solution before "no solution of this kind"
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ class HaltEngine:
         if self.n_rec < 4 * M + 10:
             raise ValueError("recorded paths too short for the Q window")
         self.lam = circulant_spectrum(self.C, self.period, self.h)[0]        # eigenvalues of C (no g^2)
-        self.taper = None
+        self.taper, self.cuts = None, (0, 0)
         self._draw()
 
     def _draw(self):
@@ -203,6 +203,7 @@ class _OverlapProblem:
     def engine(self, window, n_paths):
         M = window
         self._M = M
+        self._pullbacks = 0        # counted per replica
         t_rec = self.st.t_record or max(300.0, 10.0 * M * self.h)
         return HaltEngine(self.stat, self.params, n_paths, M, t_rec, self.rng, self.st.block)
 
@@ -219,14 +220,15 @@ class _OverlapProblem:
         trivial_in = float(np.max(np.abs(Q))) < 1e-3 * self.stat.C0
         if sol is None:
             # No solution of this kind for network B at this Q (a dynamic one needs a decaying D: past the merge
-            # with the fixed point, r < 1, there is none).  Pull the overlap back (F = Q / 2): if a nontrivial
-            # solution exists below, the iteration settles on it.  If the map keeps expanding Q back into the
-            # region without a solution (MAX_PULLBACKS times), there is none of this kind: verdict "trivial"
-            # (in freezable chaos the dynamic iteration otherwise cycles until its evaluation budget is spent,
-            # measured at g = 2, k = 1.0).  Such an evaluation is never a solved one (its residual is Q / 2).
+            # with the fixed point, r < 1, there is none): outside the map's domain, and the driver backtracks
+            # halfway to its last iterate inside.  A dynamic solution can sit just inside the edge (at g = 2,
+            # k = 0.9, Q(0) ~ 0.42 where B loses its dynamic solution near 0.47), so steps that overshoot are
+            # expected; the answer then comes from the backtracked iteration.  If the map keeps expanding Q back
+            # into the region without a solution (MAX_PULLBACKS times), there is none of this kind: verdict
+            # "trivial" (in freezable chaos the dynamic iteration otherwise cycles until its budget is spent).
             self._pullbacks += 1
             scale = max(float(np.max(np.abs(Q))), 1e-3 * self.stat.C0)
-            return Evaluation(F=0.5 * Q, scale=scale, n_measured=Q.size,
+            return Evaluation(F=0.5 * Q, scale=scale, n_measured=Q.size, outside=True,
                               trivial=(float(np.max(np.abs(Q))) < 1e-3 * self.stat.C0
                                        or self._pullbacks >= MAX_PULLBACKS),
                               out=dict(B=None, sol=None, delta=delta, m_var=float(m.var()), mu=mu, I_B=I_B,
@@ -238,10 +240,21 @@ class _OverlapProblem:
         Q_raw = per_path.mean(axis=1)
         S = per_path.shape[1]
         sem = per_path.std(axis=1, ddof=1) / math.sqrt(S)
-        if eng.taper is None:
-            # a lag window on each side of the halt, fixed at the replica's first evaluation (as for C)
-            right = noise_cut(Q_raw[M:], sem[M:])
-            left = noise_cut(Q_raw[M::-1], sem[M::-1])
+        # a lag window on each side of the halt, set at the replica's first evaluation (as for C), and widened
+        # (never narrowed) when the output is significant beyond it: the first iterate's shape (C/2, symmetric)
+        # decays faster than a solution peaked after the halt, and a window fixed on it cut Q(t) at t ~ 35 where
+        # it was still 0.11 (g = 2, k = 0.9): the sharp cut inflated delta = Q C^-1 Q through C^-1 at high
+        # frequencies until network B had no dynamic solution
+        right = _extent(Q_raw[M:], 4 * sem[M:])
+        left = _extent(Q_raw[M::-1], 4 * sem[M::-1])
+        if eng.taper is None or right > eng.cuts[1] or left > eng.cuts[0]:
+            if eng.taper is not None:
+                # widen by a margin: a window widened only to the output's present extent creeps out one
+                # evaluation at a time (the tail it lets through extends the next output's), and the map
+                # changes at every step (seen at g = 2, k = 0.8: 30 evaluations without converging)
+                left = max(eng.cuts[0], min(M + 1, int(1.3 * left)) if left > eng.cuts[0] else 0)
+                right = max(eng.cuts[1], min(M + 1, int(1.3 * right)) if right > eng.cuts[1] else 0)
+            eng.cuts = (left, right)
             eng.taper = np.concatenate([cosine_taper(M + 1, left)[:0:-1], cosine_taper(M + 1, right)])
         F = Q_raw * eng.taper
         # Noise bias of delta: an iterate carrying Monte Carlo noise e gives delta + e C^-1 e on average, since
@@ -249,8 +262,8 @@ class _OverlapProblem:
         # spread of the per-path estimates, is what the next iterate's delta carries [Eq. C1c].
         dev = (per_path - Q_raw[:, None]) * eng.taper[:, None]
         delta_bias = float(_precision_form(_circulant(dev, P), lam, floor).sum() / (S * (S - 1)))
-        big = np.nonzero(np.abs(Q_raw) > np.maximum(4 * sem, 0.02 * np.max(np.abs(Q_raw))))[0]
-        reach = int(max(M - big[0], big[-1] - M)) if big.size else 0
+        level = np.maximum(4 * sem, 0.02 * np.max(np.abs(Q_raw)))
+        reach = max(_extent(Q_raw[M:], level[M:]), _extent(Q_raw[M::-1], level[M::-1])) - 1
         self.last_B = (B, sol)
         scale = max(float(np.max(np.abs(Q))), float(np.max(np.abs(F))), 1e-3 * self.stat.C0)
         return Evaluation(F=F, scale=scale, n_measured=Q.size,
@@ -296,6 +309,15 @@ class _OverlapProblem:
     def warm_start(x, mean):
         # a replica that ended where B had no solution records NaN (and makes the result unconverged): keep x
         return mean.copy() if np.all(np.isfinite(mean)) else x.copy()
+
+
+def _extent(values: np.ndarray, level: np.ndarray) -> int:
+    """The number of leading entries of ``values`` (Q on one side of the halt, from t = 0 outwards) before |Q|
+    first falls below ``level``: the extent of the decaying overlap.  The first crossing, not the last
+    exceedance: with thousands of lags a single 4-sigma noise spike far out would otherwise set the window (the
+    lag window then crept outwards and the window grew to its cap at g = 2, k = 0.8)."""
+    below = np.nonzero(np.abs(values) < level)[0]
+    return int(below[0]) if below.size else int(values.size)
 
 
 def _circulant(window: np.ndarray, P: int) -> np.ndarray:
