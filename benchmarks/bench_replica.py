@@ -38,8 +38,8 @@ def main():
                rho0=m.rho0, converged=res.converged)
     if not args.no_boundary:
         t0 = time.perf_counter()
-        semi = linear_onset(2.0, 2.5, "semifreezable", k_guess=0.45)
-        frz = freezing_onset(2.0, 2.5, k_guess=0.8)
+        semi = linear_onset(2.0, 2.5, "semifreezable")
+        frz = freezing_onset(2.0, 2.5)
         out.update(boundary_wall_s=time.perf_counter() - t0, k_semi=semi.k, k_semi_err=semi.k_err,
                    k_freeze=frz.k, k_freeze_err=frz.k_err, boundary_converged=semi.converged and frz.converged)
     if not args.no_simulation:

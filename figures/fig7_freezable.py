@@ -83,9 +83,10 @@ def main():
     args = ap.parse_args()
     quick = args.quick
     N_traces = 300 if quick else 800
-    gs = [2.0] if quick else [1.5, 2.0, 2.5]
-    ks = [1.0, 1.25, 1.5] if quick else list(np.round(np.arange(0.5, 2.01, 0.125), 3))
-    ks_c = [1.25, 1.5] if quick else [1.0, 1.25, 1.5, 1.75]
+    # the paper's panels: (c) g = 2, k = 1.25 ... 2.5; (d)-(e) g = 2, 3, 4 and k = 0 ... 3 (below k_semi Q = 0)
+    gs = [2.0] if quick else [2.0, 3.0, 4.0]
+    ks = [1.0, 1.25, 1.5] if quick else list(np.round(np.arange(0.5, 3.01, 0.125), 3))
+    ks_c = [1.25, 1.5] if quick else [1.25, 1.5, 1.75, 2.0, 2.25, 2.5]
     st = ReplicaSettings(n_samples=256, target_rel_err=0.02) if quick else ReplicaSettings()
     th = theory(gs, sorted(set(ks) | set(ks_c)), st, solver_settings(quick), args.seed)
     a = panel_a(N_traces, args.seed)
@@ -118,7 +119,7 @@ def main():
             line, = ax.plot(r["t"], r["Q"], label=f"k = {k} ({r['phase']})")
             if k in sims:
                 ax.plot(sims[k]["t"], sims[k]["Q"], "--", color=line.get_color())
-    ax.set_xlim(-20, 20)
+    ax.set_xlim(-50, 50)
     ax.set_xlabel("t (halt at 0)")
     ax.set_ylabel("Q(t)")
     ax.set_title("(c) g = 2, p = 2.5 (lines: DMFT; dashed: simulation)", fontsize=8)

@@ -42,33 +42,35 @@ def test_halted_networks_on_both_sides_of_the_onsets():
     - k = 0.1 < k_semi: the DMFT has only Q = 0.  A finite network keeps some memory of the halt state, but it
       falls as N grows (measured 2026-11-29: Q(0) = 0.258 +- 0.050 at N = 250 and 0.101 +- 0.013 at N = 1000,
       eight networks each; 0.050 +- 0.012 at N = 4000, two networks);
-    - k_semi < k = 0.6 < k_freeze (semifreezable): the halted networks stay chaotic (none settles);
+    - k_semi < k = 0.9 < k_freeze (semifreezable, fixed-point solution r = 1.10): the halted networks mostly stay
+      chaotic (measured 2026-11-30: 1 of 8 settled at N = 1000; a finite network this close to the merge at
+      k_freeze ~ 1.05 can hold a stable fixed point);
     - k = 1.2 > k_freeze (freezable): most halted networks settle at a fixed point (6 of 8)."""
-    semi = halt_ensemble(Params(2.0, 0.6, 2.5), 1000, N_NETWORKS, seed=20, settle=300.0)
+    semi = halt_ensemble(Params(2.0, 0.9, 2.5), 1000, N_NETWORKS, seed=20, settle=300.0)
     small = halt_ensemble(Params(2.0, 0.1, 2.5), 250, N_NETWORKS, seed=20, settle=300.0)
     large = halt_ensemble(Params(2.0, 0.1, 2.5), 1000, N_NETWORKS, seed=20, settle=300.0)
     frozen = halt_ensemble(Params(2.0, 1.2, 2.5), 1000, N_NETWORKS, seed=20, settle=300.0)
-    print(f"k = 0.6: settled {semi.settled_fraction}; k = 0.1: Q0 = {small.Q0:.3f} +- {small.Q0_err:.3f} (N = 250), "
+    print(f"k = 0.9: settled {semi.settled_fraction}; k = 0.1: Q0 = {small.Q0:.3f} +- {small.Q0_err:.3f} (N = 250), "
           f"{large.Q0:.3f} +- {large.Q0_err:.3f} (N = 1000); k = 1.2: settled {frozen.settled_fraction}")
-    assert semi.settled_fraction == 0
+    assert semi.settled_fraction <= 0.25 < frozen.settled_fraction
     assert large.Q0 < 0.5 * small.Q0            # the memory below k_semi is a finite-N effect
     assert frozen.settled_fraction >= 0.5
 
 
-@pytest.mark.xfail(strict=True, reason="measured disagreement (issue 11): at g = 2, k = 0.6 the DMFT's dynamic "
-                   "solution has Q(0) = 0.479 +- 0.034, N = 1000 networks 0.22 +- 0.05 (8 networks), independent "
-                   "of the settling time (30 ... 1000); the networks split between Q(0) ~ 0.1 and ~ 0.3-0.5")
 def test_semifreezable_memory_against_the_dmft():
-    """k_semi < k = 0.6 < k_freeze at g = 2, p = 2.5: Q(0) of halted networks against the two-replica DMFT's
-    dynamic solution."""
-    result = freeze(Params(2.0, 0.6, 2.5), seed=0)
+    """k_semi < k = 0.9 < k_freeze at g = 2, p = 2.5 (semifreezable: the dynamic solution has decaying D, the
+    fixed-point solution r > 1): Q(0) of halted networks (N = 1000, 8 networks, none of which should settle) against
+    the two-replica DMFT's dynamic solution, within 3 combined SE.  (Until 2026-11-30 this compared k = 0.6, where
+    the DMFT then had a dynamic solution with Q(0) = 0.48 and networks 0.22 +- 0.05; the DMFT's eta_A lacked the
+    causal phase of (1 + d/dt) xi, and with it k = 0.6 is below k_semi = 0.654.)"""
+    result = freeze(Params(2.0, 0.9, 2.5), seed=0)
     assert result.phase == "semifreezable", result.message
-    # its SE target (1%) is not reached here (7%, 2026-11-29), but every replica solved: the estimate and its
-    # error bar are what is compared
     theory = result.main
     assert "all replicas solved: True" in theory.message, theory.message
-    semi = halt_ensemble(Params(2.0, 0.6, 2.5), 1000, N_NETWORKS, seed=20, settle=300.0)
-    print(f"k = 0.6: DMFT Q0 = {theory.Q0:.3f} +- {theory.Q0_err:.3f}, N = 1000 {semi.Q0:.3f} +- {semi.Q0_err:.3f}")
+    semi = halt_ensemble(Params(2.0, 0.9, 2.5), 1000, N_NETWORKS, seed=20, settle=300.0)
+    print(f"k = 0.9: DMFT Q0 = {theory.Q0:.3f} +- {theory.Q0_err:.3f}, N = 1000 {semi.Q0:.3f} +- {semi.Q0_err:.3f}, "
+          f"settled {semi.settled_fraction}")
+    assert semi.settled_fraction <= 0.25
     assert abs(semi.Q0 - theory.Q0) < 3 * np.hypot(theory.Q0_err, semi.Q0_err)
 
 

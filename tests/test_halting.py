@@ -12,7 +12,7 @@ from dmft.simulation.halting import SETTLED_VELOCITY, halt_ensemble, halt_networ
 
 def test_halted_network_settles_in_freezable_chaos_only():
     """g = 2, p = 2.5: at k = 1.5 the two-replica DMFT has only a stable fixed-point solution (r ~ 0.7), at k = 0.2
-    (below both onsets, k_semi ~ 0.35) Q = 0 is the only solution: the halted copy freezes in the first case and
+    (below both onsets, k_semi = 0.65) Q = 0 is the only solution: the halted copy freezes in the first case and
     stays chaotic in the second."""
     frozen = halt_ensemble(Params(2.0, 1.5, 2.5), 400, 4, seed=1, settle=300.0)
     # finite-N networks can miss the fixed point (most settle; at N = 2000 all did): a majority is required
@@ -50,23 +50,24 @@ def test_bad_ensemble_size():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="measured disagreement (issue 11): halted networks settle to fixed points "
-                   "with less overlap than the two-replica DMFT's fixed-point solution")
 @pytest.mark.parametrize("k", [1.25, 1.5])
 def test_fixed_point_solution_against_simulations(k):
-    """Two-replica DMFT fixed point (g = 2, p = 2.5) against 6 halted networks of N = 2000: rho(0) within 2 combined
-    standard errors.  Measured (seeds 100-105 / 200-205): k = 1.5: rho(0) = 0.920 +- 0.020, 0.962 +- 0.007,
-    0.969 +- 0.008 at N = 1000, 2000, 4000 against the DMFT's 0.992 +- 0.002; k = 1.25: 0.782, 0.914 +- 0.021,
-    0.898 +- 0.013 (all 3 settled at N = 4000, r = 0.92) against 0.984 (r = 0.834).  The map iterated from
-    Q = 0.3, 0.6, 0.9 C converges to the same solution, so the simulated state is not another solution of it.
-    Strict: a fix of the theory (or of the simulations) makes this test pass and then fail as XPASS."""
+    """Two-replica DMFT fixed point (g = 2, p = 2.5, freezable) against 6 halted networks of N = 2000: rho(0) within 2
+    combined standard errors.  Measured (seeds 100-105 / 200-205): k = 1.5: rho(0) = 0.920 +- 0.020, 0.962 +- 0.007,
+    0.969 +- 0.008 at N = 1000, 2000, 4000; k = 1.25: 0.782, 0.914 +- 0.021, 0.898 +- 0.013 (all 3 settled at
+    N = 4000, r = 0.92).  The DMFT (2026-11-30): 0.964 +- 0.002 (r = 0.771) and 0.910 +- 0.008 (r = 0.910).  Until
+    that day the DMFT said 0.992 and 0.984 (r = 0.715, 0.834), a strict xfail here: its eta_A lacked the causal
+    phase of (1 + d/dt) xi (tests/test_response.py).  The SE target (1%) of the solve is not always reached at
+    k = 1.25; every replica solving is required, and the error bar is compared."""
     from dmft.theory.replica import solve_overlap
     from dmft.theory.stationary import solve
 
     params = Params(2.0, k, 2.5)
     fp = solve_overlap(solve(params, seed=0, progress=False), "fixed-point", seed=1, progress=False)
-    assert fp.converged and fp.r < 1
+    assert fp.nontrivial and "all replicas solved: True" in fp.message and fp.r < 1, fp.message
     assert fp.t[np.argmax(fp.Q)] > 0                      # Q(t) peaks after the halt in freezable chaos
     sims = halt_ensemble(params, 2000, 6, seed=200)
+    print(f"k = {k}: DMFT rho0 = {fp.rho0:.4f} +- {fp.rho0_err:.4f}, r = {fp.r:.3f}; N = 2000: "
+          f"{sims.rho0:.4f} +- {sims.rho0_err:.4f}, settled {sims.settled_fraction}")
     assert sims.settled_fraction >= 0.5
     assert abs(sims.rho0 - fp.rho0) < 2 * math.hypot(sims.rho0_err, fp.rho0_err), (sims.rho0, fp.rho0)

@@ -221,11 +221,10 @@ class _OverlapProblem:
         if sol is None:
             # No solution of this kind for network B at this Q (a dynamic one needs a decaying D: past the merge
             # with the fixed point, r < 1, there is none): outside the map's domain, and the driver backtracks
-            # halfway to its last iterate inside.  A dynamic solution can sit just inside the edge (at g = 2,
-            # k = 0.9, Q(0) ~ 0.42 where B loses its dynamic solution near 0.47), so steps that overshoot are
-            # expected; the answer then comes from the backtracked iteration.  If the map keeps expanding Q back
-            # into the region without a solution (MAX_PULLBACKS times), there is none of this kind: verdict
-            # "trivial" (in freezable chaos the dynamic iteration otherwise cycles until its budget is spent).
+            # halfway to its last iterate inside (near the merge the dynamic solution sits close to that edge, and
+            # a quasi-Newton step can overshoot it).  If the map keeps expanding Q back into the region without a
+            # solution (MAX_PULLBACKS times in one replica), there is none of this kind: verdict "trivial" (in
+            # freezable chaos the dynamic iteration otherwise cycles until its budget is spent).
             self._pullbacks += 1
             scale = max(float(np.max(np.abs(Q))), 1e-3 * self.stat.C0)
             return Evaluation(F=0.5 * Q, scale=scale, n_measured=Q.size, outside=True,
