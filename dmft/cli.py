@@ -498,7 +498,7 @@ def build_parser() -> argparse.ArgumentParser:
                                               "(dmft.phase_diagram.phase_diagram)",
                         description="Computes the chaos onset (g = 1), the first-order line k_c(g) (g < 1), the "
                                     "fixed-point onset (hatched region), the semifreezable and freezable onsets "
-                                    "(experimental) and the diverging-timescale line, one task per boundary "
+                                    "and the diverging-timescale line, one task per boundary "
                                     "point, on a local process pool or a Dask cluster. Finished points are cached "
                                     "on disk: a second run takes seconds, an interrupted one resumes. Writes "
                                     "phase_diagram_pP.json/.png/.pdf to --out.")

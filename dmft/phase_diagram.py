@@ -392,8 +392,7 @@ def plot(pd: PhaseDiagram):
         g, k, _ = _finite(b["fixed_point_onset"])
         ax.plot(g, k, color="C3", label="stable fixed points")
         ax.fill_between(g, k, r["k_max"], facecolor="none", edgecolor="C3", hatch="//", lw=0)
-    styles = dict(semifreezable=("C2", "semifreezable (experimental)"),
-                  freezable=("C4", "freezable (experimental)"),
+    styles = dict(semifreezable=("C2", "semifreezable"), freezable=("C4", "freezable"),
                   diverging_timescale=("C1", r"$\tau^*$ diverges"))
     for name, (color, label) in styles.items():
         if name in b:

@@ -34,8 +34,9 @@ from dmft.theory.stationary import SolverSettings, solve
 BOUNDARIES = ("chaos_onset", "first_order", "fixed_point_onset", "semifreezable", "freezable",
               "diverging_timescale")
 
-# boundaries whose solver is provisional (see README: the two-replica DMFT disagrees with simulations at small k)
-EXPERIMENTAL = ("semifreezable", "freezable")
+# boundaries whose solver is provisional (drawn dashed and labelled so).  Empty since 2026-11-30: the two-replica
+# onsets agree with Fig. 7d and with halted networks (README, "The two-replica solver").
+EXPERIMENTAL: tuple = ()
 
 
 @dataclass
