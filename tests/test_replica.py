@@ -376,12 +376,16 @@ def test_fixed_point_solution_in_freezable_chaos():
     """End to end at g = 2, k = 1.5, p = 2.5 with few paths (256 per replica): a converged nontrivial fixed-point
     solution (a noisy solve once collapsed to Q = 0 through a quasi-Newton jump), stable (r < 1), within
     Cauchy-Schwarz, with D(0) >= delta within its error, and Q(t) peaking after the halt (Sec. VII, Fig. 7c)."""
-    from dmft.theory.replica import ReplicaSettings, solve_overlap
+    from dmft.theory.replica import ReplicaSettings
     from dmft.theory.stationary import SolverSettings, solve
 
     st = solve(Params(2.0, 1.5, 2.5), seed=0, settings=SolverSettings(n_samples=128, target_rel_err=0.01))
-    res = solve_overlap(st, "fixed-point", settings=ReplicaSettings(n_samples=256, target_rel_err=0.02), seed=0)
+    phase = freeze(st.params, stationary=st, settings=ReplicaSettings(n_samples=256, target_rel_err=0.02), seed=0)
+    res = phase.fixed_point
     assert res.status == "converged" and res.nontrivial, res.message
+    # stable fixed point: freezable, and the dynamic map is not iterated (no dynamic solution below r = 1, App. D)
+    assert phase.phase == "freezable" and phase.converged and phase.dynamic.status == "excluded"
+    assert phase.dynamic.Q0 == 0.0 and not phase.dynamic.nontrivial
     assert res.r < 1 and 0 < res.rho0 <= 1
     assert np.all(np.abs(res.Q) <= math.sqrt(res.D0 * res.C0) + 4 * res.Q_err)
     assert res.t[np.argmax(res.Q)] > 0

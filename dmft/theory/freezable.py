@@ -22,7 +22,7 @@ from scipy import integrate, optimize
 
 from dmft import _generated as gen
 from dmft.params import Params
-from dmft.theory.replica import OverlapResult, ReplicaSettings, solve_overlap
+from dmft.theory.replica import OverlapResult, ReplicaSettings, excluded_dynamic, solve_overlap
 from dmft.theory.stationary import SolverSettings, solve
 
 K_ONSET_G1 = 2.0 / (math.sqrt(3.0) * math.pi)      # h(1, k) [Eq. 39]
@@ -77,7 +77,9 @@ def classify(dynamic: OverlapResult, fixed_point: OverlapResult) -> tuple[str, s
 
 def freeze(params: Params, *, seed: int | None = 0, settings: ReplicaSettings | None = None,
            stationary_settings: SolverSettings | None = None, stationary=None, progress=None) -> FreezeResult:
-    """Solve the stationary DMFT at ``params``, then both two-replica solutions, and classify the phase.
+    """Solve the stationary DMFT at ``params``, then the two-replica solutions, and classify the phase: the
+    fixed-point solution first, then the dynamic one, unless the fixed point is stable (r < 1 by 3 SE), where there
+    is none (:func:`dmft.theory.replica.excluded_dynamic`, status "excluded").
 
     Raises ValueError for k <= 0 or g <= 1, and when the stationary solution did not converge (its status and
     message are in the error): a phase is never reported without a converged network A."""
@@ -93,11 +95,13 @@ def freeze(params: Params, *, seed: int | None = 0, settings: ReplicaSettings | 
     if st_A.status != "converged":
         raise ValueError(f"no chaotic stationary solution to halt at g = {params.g}, k = {params.k}, "
                          f"p = {params.p}: {st_A.status} ({st_A.message})")
-    sols = {kind: solve_overlap(st_A, kind, settings=settings, seed=seed, progress=progress)
-            for kind in ("dynamic", "fixed-point")}
-    dyn, fp = sols["dynamic"], sols["fixed-point"]
+    fp = solve_overlap(st_A, "fixed-point", settings=settings, seed=seed, progress=progress)
+    if fp.nontrivial and fp.r + 3 * fp.r_err < 1:
+        dyn = excluded_dynamic(st_A, fp, settings, seed)       # freezable: no dynamic solution below r = 1
+    else:
+        dyn = solve_overlap(st_A, "dynamic", settings=settings, seed=seed, progress=progress)
     phase, note = classify(dyn, fp)
-    ok = all(s.status in ("converged", "trivial") for s in (dyn, fp))
+    ok = all(s.status in ("converged", "trivial", "excluded") for s in (dyn, fp))
     msgs = [f"{s.kind}: {s.status} ({s.message})" for s in (dyn, fp)]
     return FreezeResult(params=params, phase=phase, dynamic=dyn, fixed_point=fp, C0=st_A.C0, converged=ok,
                         message=note + "; " + "; ".join(msgs), seed=seed, wall_s=time.perf_counter() - start,

@@ -99,7 +99,7 @@ class OverlapResult:
     D: np.ndarray
     C0: float
     converged: bool
-    status: str                   # "converged" | "not_converged" | "trivial" | "window_cap"
+    status: str                   # "converged" | "not_converged" | "trivial" | "window_cap" | "excluded"
     residual: float
     residual_history: list
     iterations: int
@@ -436,10 +436,23 @@ def solve_overlap(stationary: DMFTResult, kind: str = "dynamic", *, settings: Re
                          wall_s=time.perf_counter() - start, message=message, D_decay_time=decay, r_err=r_err)
 
 
+def excluded_dynamic(stationary: DMFTResult, fixed_point: "OverlapResult", settings: ReplicaSettings | None = None,
+                     seed: int | None = 0) -> OverlapResult:
+    """The dynamic solution's verdict when the fixed-point solution is stable (r < 1 by more than 3 SE): there is
+    none, since the dynamic solution exists only for r > 1 and merges with the fixed point at r = 1 (Sec. VII,
+    App. D: its decay time grows like (r - 1)^(-1/2)).  Status "excluded", Q = 0, without iterating the dynamic map
+    (which, in freezable chaos, only ends after repeated steps into the region where network B has no dynamic
+    solution: about 40% of a freeze at g = 2, k = 1.5)."""
+    st = settings or ReplicaSettings()
+    return _empty(stationary, "dynamic", st, seed, time.perf_counter(), [], 0, "excluded",
+                  f"not iterated: the fixed-point solution is stable (r = {fixed_point.r:.3f} +- "
+                  f"{fixed_point.r_err:.3f} < 1), and a dynamic solution exists only for r > 1 (App. D)")
+
+
 def _empty(stationary, kind, st, seed, start, history, iterations, status, message):
     nan = float("nan")
     z = np.zeros(1)
-    zero = status == "trivial"
+    zero = status in ("trivial", "excluded")
     return OverlapResult(kind=kind, t=z, Q=z, Q_err=z, Q0=0.0 if zero else nan, Q0_err=0.0 if zero else nan,
                          D0=nan, D_inf=nan, delta=0.0 if zero else nan, r=nan, rho0=0.0 if zero else nan,
                          rho0_err=0.0 if zero else nan, rho=z, tau=z, D=z, C0=stationary.C0, converged=zero,
