@@ -323,8 +323,9 @@ FIG7D_ONSETS = [(2.0, "semifreezable", 0.66), (2.0, "fixed_point", 0.74), (3.0, 
                 (3.0, "fixed_point", 1.31), (4.0, "semifreezable", 1.50)]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("g, kind, read", FIG7D_ONSETS)
+# the first case (~20 s) runs in the default suite, the others are slow
+@pytest.mark.parametrize("g, kind, read", [FIG7D_ONSETS[0]] + [pytest.param(*c, marks=pytest.mark.slow)
+                                                               for c in FIG7D_ONSETS[1:]])
 def test_onsets_against_fig7d(g, kind, read):
     """k_semi and k_ufp from the linearised map (dmft.theory.onsets.linear_onset) against the paper's Fig. 7d, within
     the reading precision (0.03) plus two of the onset's standard errors.  Measured 2026-11-30: 0.654 +- 0.012,
@@ -386,6 +387,9 @@ def test_fixed_point_solution_in_freezable_chaos():
     # stable fixed point: freezable, and the dynamic map is not iterated (no dynamic solution below r = 1, App. D)
     assert phase.phase == "freezable" and phase.converged and phase.dynamic.status == "excluded"
     assert phase.dynamic.Q0 == 0.0 and not phase.dynamic.nontrivial
+    # Fig. 7d (g = 2) reads Q(0) = 0.754 here (~0.01 reading precision); with eta_A lacking its causal phase the
+    # solver gave 0.789
+    assert abs(res.Q0 - 0.754) < 0.01 + 2 * res.Q0_err, (res.Q0, res.Q0_err)
     assert res.r < 1 and 0 < res.rho0 <= 1
     assert np.all(np.abs(res.Q) <= math.sqrt(res.D0 * res.C0) + 4 * res.Q_err)
     assert res.t[np.argmax(res.Q)] > 0
