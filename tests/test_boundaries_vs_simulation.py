@@ -3,7 +3,7 @@
 The first-order line and the fixed-point onset have theirs in ``tests/test_fixed_points_vs_simulation.py``
 (``test_first_order_transition_matches_annealed_networks``, ``test_onset_of_fixed_points_matches_settling``); the
 freezable phase well inside it in ``tests/test_halting.py``.  Here: the g = 1 line, and the semifreezable and
-freezable onsets at g = 2, p = 2.5, where the two-replica DMFT puts k_semi ~ 0.31 and k_freeze ~ 0.84; and the
+freezable onsets at g = 2, p = 2.5, where the two-replica DMFT puts k_semi = 0.654 and k_freeze = 1.073; and the
 diverging-timescale line at g = 2, p = 2.5.
 """
 import numpy as np
@@ -39,7 +39,7 @@ def test_chaos_onset_at_g_one_for_weak_plasticity():
 def test_halted_networks_on_both_sides_of_the_onsets():
     """Halting the synapses (Sec. VII) at g = 2, p = 2.5, on three sides of the two onsets:
 
-    - k = 0.1 < k_semi: the DMFT has only Q = 0.  A finite network keeps some memory of the halt state, but it
+    - k = 0.1 < k_semi = 0.654: the DMFT has only Q = 0.  A finite network keeps some memory of the halt state, but it
       falls as N grows (measured 2026-11-29: Q(0) = 0.258 +- 0.050 at N = 250 and 0.101 +- 0.013 at N = 1000,
       eight networks each; 0.050 +- 0.012 at N = 4000, two networks);
     - k_semi < k = 0.9 < k_freeze (semifreezable, fixed-point solution r = 1.10): the halted networks mostly stay
