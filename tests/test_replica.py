@@ -317,6 +317,21 @@ def test_overlap_operator_is_the_maps_linearisation_by_novikov():
         assert abs(z) < 4, (t, mc[i].mean(), op[i].mean(), z)
 
 
+def test_no_branch_at_k0():
+    """k = 0 (the SCS network): Q = 0 is the only solution, so the linearised map has no eigenvalue near 1.  Its
+    matrix is then the causal convolution alone, lower triangular, and its leading eigenvalue is exactly the
+    diagonal gamma g^2 h R(h/2) / 2 = gamma g^2 <phi'> (1 - e^{-h}) / 2, with <phi'> = gamma (A and B are the same SCS
+    network): 0.045 at g = 2, h = 0.1.  The map's own sampled estimator gave 0.96 here."""
+    from dmft.theory.onsets import leading_multiplier
+    from dmft.theory.stationary import solve
+
+    st = solve(Params(2.0, 0.0, 2.5), seed=0)
+    m = leading_multiplier(st, "semifreezable", n_paths=64, n_replicas=2)
+    h = m.t[1] - m.t[0]                                    # the grid the operator was built on
+    exact = 0.5 * m.gamma ** 2 * 4.0 * (1.0 - math.exp(-h))
+    assert m.mu == pytest.approx(exact, rel=0.02)
+
+
 # Onsets read off Fig. 7d (p = 2.5: where the semifreezable (solid) and unstable fixed-point (dashed) curves leave
 # Q(0) = 0, from the published figure at 600 dpi; a line is ~0.02 in k wide)
 FIG7D_ONSETS = [(2.0, "semifreezable", 0.66), (2.0, "fixed_point", 0.74), (3.0, "semifreezable", 1.10),
