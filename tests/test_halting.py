@@ -57,14 +57,16 @@ def test_fixed_point_solution_against_simulations(k):
     0.969 +- 0.008 at N = 1000, 2000, 4000; k = 1.25: 0.782, 0.914 +- 0.021, 0.898 +- 0.013 (all 3 settled at
     N = 4000, r = 0.92).  The DMFT (2026-11-30): 0.964 +- 0.002 (r = 0.771) and 0.910 +- 0.008 (r = 0.910).  Until
     that day the DMFT said 0.992 and 0.984 (r = 0.715, 0.834), a strict xfail here: its eta_A lacked the causal
-    phase of (1 + d/dt) xi (tests/test_response.py).  The SE target (1%) of the solve is not always reached at
-    k = 1.25; every replica solving is required, and the error bar is compared."""
-    from dmft.theory.replica import solve_overlap
+    phase of (1 + d/dt) xi (tests/test_response.py).  With 4096 paths at most, k = 1.25 gives 0.908 +- 0.005
+    (converged at SE 0.8%)."""
+    from dmft.theory.replica import ReplicaSettings, solve_overlap
     from dmft.theory.stationary import solve
 
     params = Params(2.0, k, 2.5)
-    fp = solve_overlap(solve(params, seed=0, progress=False), "fixed-point", seed=1, progress=False)
-    assert fp.nontrivial and "all replicas solved: True" in fp.message and fp.r < 1, fp.message
+    # up to 4096 paths: at k = 1.25 the default 2048 end at SE(Q0)/Q0 = 1.2%, above the 1% target
+    fp = solve_overlap(solve(params, seed=0, progress=False), "fixed-point", seed=1, progress=False,
+                       settings=ReplicaSettings(max_samples=4096))
+    assert fp.converged and fp.r < 1, fp.message
     assert fp.t[np.argmax(fp.Q)] > 0                      # Q(t) peaks after the halt in freezable chaos
     sims = halt_ensemble(params, 2000, 6, seed=200)
     print(f"k = {k}: DMFT rho0 = {fp.rho0:.4f} +- {fp.rho0_err:.4f}, r = {fp.r:.3f}; N = 2000: "
