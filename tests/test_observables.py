@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from dmft.numerics.observables import (autocovariance, kaplan_yorke_dimension, power_spectrum,
-                              synaptic_timescale, tau_star, zero_crossing_frequency)
+from dmft.numerics.observables import (autocovariance, equal_groups, kaplan_yorke_dimension, per_path_autocovariance,
+                              power_spectrum, synaptic_timescale, tau_star, zero_crossing_frequency)
 
 
 def test_fft_autocovariance_equals_direct_sum(rng):
@@ -12,6 +12,17 @@ def test_fft_autocovariance_equals_direct_sum(rng):
         direct = np.mean([np.mean(s[: 300 - n, i] * s[n:, i]) for i in range(4)])
         assert abs(ac.C[n] - direct) < 1e-12
     assert ac.tau[1] == 0.5 and ac.C.size == 41
+
+
+def test_grouped_autocovariance_is_the_mean_of_its_columns(rng):
+    s, o = rng.standard_normal((200, 12)), rng.standard_normal((200, 12))
+    per_col = per_path_autocovariance(s, 15, other=o)
+    grouped = per_path_autocovariance(s, 15, other=o, groups=3)
+    assert grouped.shape == (15, 3)
+    assert np.allclose(grouped, per_col.reshape(15, 3, 4).mean(axis=2), atol=1e-13)
+    with pytest.raises(ValueError, match="equal groups"):
+        per_path_autocovariance(s, 15, groups=5)
+    assert [equal_groups(n) for n in (1, 7, 12, 256, 1000, 4096)] == [1, 7, 12, 64, 50, 64]
 
 
 def test_timescales_of_an_exponential():

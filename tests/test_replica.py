@@ -9,6 +9,7 @@ from scipy import integrate, optimize
 from dmft import Params, get_nonlinearity
 from dmft.theory.freezable import K_ONSET_G1, freeze, near_critical_overlap, near_critical_Q
 from dmft.theory.halted import HaltedSite
+from dmft.theory.replica import ReplicaSettings
 
 TANH = get_nonlinearity("tanh")
 
@@ -217,7 +218,9 @@ def test_conditional_mean_carries_the_overlap_covariance():
     st, eng, Q, ev = _evaluated()
     g2 = st.params.g ** 2
     eta = eng.site.eta(st.C)                   # recorded rows
-    mu, rows, M = ev.out["mu"], ev.out["rows"], eng.M
+    floor = ReplicaSettings().regularization * st.C0
+    _, rows, delta, mu, _, _ = eng.static_input(Q, floor, split=True)
+    M = eng.M
     h = eng.h
     for lag in (-5.0, -1.0, 0.0, 2.0, 6.0):
         j = int(round(lag / h))
@@ -225,21 +228,41 @@ def test_conditional_mean_carries_the_overlap_covariance():
         est, se = per_path.mean(), per_path.std(ddof=1) / math.sqrt(per_path.size)
         assert abs(est - g2 * Q[M + j]) < 4 * se + 0.01 * g2 * Q[M], (lag, est, g2 * Q[M + j], se)
     per_path = (mu * mu).mean(axis=0)
-    assert abs(per_path.mean() - g2 * ev.out["delta"]) < 4 * per_path.std(ddof=1) / math.sqrt(per_path.size)
+    assert delta == ev.out["delta"]
+    assert abs(per_path.mean() - g2 * delta) < 4 * per_path.std(ddof=1) / math.sqrt(per_path.size)
+
+
+def test_overlap_from_groups_of_paths():
+    """The overlap averaged over equal groups of paths (one inverse FFT per group) is the per-path overlap averaged
+    within each group, and the groups' spread gives the per-path standard error within its own noise."""
+    st, eng, Q, ev = _evaluated(S=64)
+    m, rows = eng.static_input(Q, ReplicaSettings().regularization * st.C0)[:2]
+    values = np.tanh(m)
+    per_path = eng.overlap(values, rows)                                     # (2M + 1, 64)
+    per_group = eng.overlap(values, rows, 16)                                # groups of 4 consecutive paths
+    assert np.allclose(per_group, per_path.reshape(per_path.shape[0], 16, 4).mean(axis=2), atol=1e-12)
+    se_paths = per_path.std(axis=1, ddof=1) / math.sqrt(64)
+    se_groups = per_group.std(axis=1, ddof=1) / math.sqrt(16)
+    ratio = np.median(se_groups / se_paths)          # 15 dof: a ratio outside 0.6 .. 1.4 is a 1-in-100 event
+    assert 0.6 < ratio < 1.4, ratio
+    with pytest.raises(ValueError, match="equal groups"):
+        eng.overlap(values, rows, 5)
 
 
 def test_halted_plastic_input_is_the_causal_sum():
     """I_B(t0) = (k/p) int_0^inf e^{-s/p} Q(-s) phi_A(t0 - s) ds [Eq. 32b], by a direct trapezoid sum."""
     st, eng, Q, ev = _evaluated(S=16)
     p, h, M = st.params, eng.h, eng.M
-    n_rows = len(ev.out["rows"])
+    m, rows, _, mu, I_B, _ = eng.static_input(Q, ReplicaSettings().regularization * st.C0, split=True)
+    assert np.allclose(m, mu + I_B, atol=1e-12)            # the one-transform sum is the sum of the parts
+    n_rows = len(rows)
     for path, i in ((0, 0), (3, n_rows // 3), (15, n_rows - 1)):
-        r = ev.out["rows"][i]
+        r = rows[i]
         s = np.arange(M + 1)
         terms = np.exp(-s * h / p.p) * Q[M - s] * eng.phi[r - s, path]
         direct = (p.k / p.p) * h * (terms.sum() - 0.5 * terms[0] - 0.5 * terms[-1])
         # trapezoid end term: Q(-M h) ~ 0
-        assert ev.out["I_B"][i, path] == pytest.approx(direct, abs=1e-9 + 1e-3 * abs(direct))
+        assert I_B[i, path] == pytest.approx(direct, abs=1e-9 + 1e-3 * abs(direct))
 
 
 # ----------------------------------------------------------------------------- onsets: the linearised map

@@ -35,6 +35,7 @@ import scipy.fft
 from dmft.numerics.driver import TERMINAL, BudgetExhausted, Driver, Evaluation, tail_error, weighted_replicas
 from dmft.errors import UnphysicalSolutionError
 from dmft.numerics.gp import circulant_spectrum
+from dmft.numerics.observables import equal_groups
 from dmft.theory.halted import HaltedSite
 from dmft.theory.kernels import HEBBIAN
 from dmft.progress import progress_bar
@@ -143,13 +144,19 @@ class HaltEngine:
         # eta_A on the whole period, for the circular correlation with a (the circulant field is periodic)
         full = self.site.eta(self.C, full_period=True)
         self.eta_hat = scipy.fft.rfft(full, axis=0, workers=-1)
-        self.n_fft = scipy.fft.next_fast_len(self.n_rec + 2 * self.M + 2)
-        self.phi_hat = scipy.fft.rfft(self.phi, n=self.n_fft, axis=0, workers=-1)
+        # phi_A on the same period, at the rows of the recorded steps: the halted input's convolution and the
+        # overlap's correlation then share eta_A's grid, so mu_B + I_B is one inverse transform.  No wrap-around
+        # reaches a halt time: halt times t0 are M steps inside the record, and both the convolution (lags 0..M
+        # back) and the correlation (lags -M..M) read phi_A inside the record only
+        on_period = np.zeros((self.period, self.phi.shape[1]))
+        on_period[self.burn:self.burn + self.n_rec] = self.phi
+        self.phi_hat = scipy.fft.rfft(on_period, axis=0, workers=-1)
 
-    def static_input(self, Q: np.ndarray, floor: float):
+    def static_input(self, Q: np.ndarray, floor: float, split: bool = False):
         """Network B's static input m = mu_B + I_B at every halt time t0 (rows) of every path, given Q on the window
         t = h (-M..M).  Returns (m, rows, delta, mu, I_B, Q_implied): delta = Var(mu_B) / g^2 [Eq. C1c], Q_implied
-        the overlap the sampled mu_B carries."""
+        the overlap the sampled mu_B carries; mu and I_B separately only with ``split`` (else None: one inverse
+        transform instead of two)."""
         M, P, lam, h, p = self.M, self.period, self.lam, self.h, self.params
         # --- conditional mean mu_B [Eq. C1a]: C * a = Q on the circulant, Tikhonov-floored.  The floor is relative
         # to C(0), the eigenvalue level of white noise of C's variance, not to max C^: a slowly decaying C has a
@@ -161,24 +168,35 @@ class HaltEngine:
         delta = float(_precision_form(q[:, None], lam, floor)[0])
         Q_implied = np.concatenate([Ca[P - M:], Ca[:M + 1]])
         rows = np.arange(M, self.n_rec - M)                    # halt times with the whole window recorded
-        mu = scipy.fft.irfft(np.conj(a_hat)[:, None] * self.eta_hat, n=P, axis=0, workers=-1)[self.burn + rows]
         # --- halted plastic input I_B (Eq. 32b), causal in phi_A
         s = np.arange(M + 1)
         b = (p.k / p.p) * h * np.exp(-s * h / p.p) * Q[M - s]
         b[0] *= 0.5
-        I_B = scipy.fft.irfft(self.phi_hat * scipy.fft.rfft(b, n=self.n_fft)[:, None], n=self.n_fft, axis=0,
-                              workers=-1)[rows]
-        return mu + I_B, rows, delta, mu, I_B, Q_implied
+        mu_hat = np.conj(a_hat)[:, None] * self.eta_hat
+        I_hat = scipy.fft.rfft(b, n=P)[:, None] * self.phi_hat
+        both = scipy.fft.irfft(np.stack([mu_hat, I_hat], axis=1) if split else mu_hat + I_hat, n=P, axis=0,
+                               workers=-1)[self.burn + rows]
+        if split:
+            mu, I_B = both[:, 0], both[:, 1]
+        else:
+            mu = I_B = None
+        return (mu + I_B if split else both), rows, delta, mu, I_B, Q_implied
 
-    def overlap(self, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """< phi_A(t0 + t) f(t0) > over the halt times t0 (``rows``), per path, for t = h (-M..M): (2M + 1, S).
+    def overlap(self, values: np.ndarray, rows: np.ndarray, groups: Optional[int] = None) -> np.ndarray:
+        """< phi_A(t0 + t) f(t0) > over the halt times t0 (``rows``) for t = h (-M..M), per path: (2M + 1, S); or,
+        with ``groups`` = G, averaged over G equal groups of paths: (2M + 1, G) (paths are independent, so the
+        spread of group means gives the standard error, and the inverse transform runs on G columns, not S).
         With f = phi_B's average given m, this is Q_new [Eq. 34a]."""
-        M = self.M
-        pad = np.zeros((self.n_rec, values.shape[1]))
-        pad[rows] = values
-        corr = scipy.fft.irfft(self.phi_hat * np.conj(scipy.fft.rfft(pad, n=self.n_fft, axis=0, workers=-1)),
-                               n=self.n_fft, axis=0, workers=-1)
-        return corr[np.arange(-M, M + 1) % self.n_fft] / rows.size
+        M, P, S = self.M, self.period, values.shape[1]
+        pad = np.zeros((P, S))
+        pad[self.burn + rows] = values
+        cross = self.phi_hat * np.conj(scipy.fft.rfft(pad, axis=0, workers=-1))
+        if groups is not None:
+            if S % groups:
+                raise ValueError(f"{S} paths do not split into {groups} equal groups")
+            cross = cross.reshape(cross.shape[0], groups, S // groups).mean(axis=2)
+        corr = scipy.fft.irfft(cross, n=P, axis=0, workers=-1)
+        return corr[np.arange(-M, M + 1) % P] / rows.size
 
 
 class _OverlapProblem:
@@ -213,7 +231,7 @@ class _OverlapProblem:
         self._last_Q0 = float(Q[M])
         P, lam = eng.period, eng.lam
         floor = self.st.regularization * self.stat.C0
-        m, rows, delta, mu, I_B, Q_implied = eng.static_input(Q, floor)
+        m, rows, delta, _, _, Q_implied = eng.static_input(Q, floor)
         # --- network B from the law of m
         B = HaltedSite(m[::self.st.halt_stride], delta, p.g, p.nonlinearity)
         sol = B.fixed_point() if self.kind == "fixed-point" else B.dynamic(hint=self.hint)
@@ -230,15 +248,14 @@ class _OverlapProblem:
             return Evaluation(F=0.5 * Q, scale=scale, n_measured=Q.size, outside=True,
                               trivial=(float(np.max(np.abs(Q))) < 1e-3 * self.stat.C0
                                        or self._pullbacks >= MAX_PULLBACKS),
-                              out=dict(B=None, sol=None, delta=delta, m_var=float(m.var()), mu=mu, I_B=I_B,
-                                       rows=rows))
+                              out=dict(B=None, sol=None, delta=delta, m_var=float(m.var()), rows=rows))
         if sol.kind == "dynamic":
             self.hint = sol.a
         Phi = B.Phi(sol.V)(m)                                   # (rows, S)
-        per_path = eng.overlap(Phi, rows)                       # (2M + 1, S)
-        Q_raw = per_path.mean(axis=1)
-        S = per_path.shape[1]
-        sem = per_path.std(axis=1, ddof=1) / math.sqrt(S)
+        groups = equal_groups(Phi.shape[1])
+        per_group = eng.overlap(Phi, rows, groups)               # (2M + 1, groups)
+        Q_raw = per_group.mean(axis=1)
+        sem = per_group.std(axis=1, ddof=1) / math.sqrt(groups)
         # a lag window on each side of the halt, set at the replica's first evaluation (as for C), and widened
         # (never narrowed) when the output is significant beyond it: the first iterate's shape (C/2, symmetric)
         # decays faster than a solution peaked after the halt, and a window fixed on it cut Q(t) at t ~ 35 where
@@ -258,9 +275,10 @@ class _OverlapProblem:
         F = Q_raw * eng.taper
         # Noise bias of delta: an iterate carrying Monte Carlo noise e gives delta + e C^-1 e on average, since
         # C^-1 amplifies the noise where C's spectrum is small.  Its expectation tr(C^-1 Sigma) / S, from the
-        # spread of the per-path estimates, is what the next iterate's delta carries [Eq. C1c].
-        dev = (per_path - Q_raw[:, None]) * eng.taper[:, None]
-        delta_bias = float(_precision_form(_circulant(dev, P), lam, floor).sum() / (S * (S - 1)))
+        # spread of the group means (each has covariance Sigma G / S), is what the next iterate's delta carries
+        # [Eq. C1c].
+        dev = (per_group - Q_raw[:, None]) * eng.taper[:, None]
+        delta_bias = float(_precision_form(_circulant(dev, P), lam, floor).sum() / (groups * (groups - 1)))
         level = np.maximum(4 * sem, 0.02 * np.max(np.abs(Q_raw)))
         reach = max(_extent(Q_raw[M:], level[M:]), _extent(Q_raw[M::-1], level[M::-1])) - 1
         self.last_B = (B, sol)
@@ -269,7 +287,6 @@ class _OverlapProblem:
                           trivial=bool(float(np.max(np.abs(F))) < 1e-3 * self.stat.C0 and trivial_in),
                           truncated=reach > 0.8 * M,
                           out=dict(Q=F, sem=sem, taper=eng.taper, delta=delta, delta_bias=delta_bias, sol=sol, B=B,
-                                   mu=mu, I_B=I_B,
                                    rows=rows,
                                    Q_implied=Q_implied, m_var=float(m.var()), n_halts=rows.size * Phi.shape[1]))
 

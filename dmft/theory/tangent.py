@@ -35,7 +35,7 @@ from dmft.numerics.driver import BudgetExhausted, Driver, Evaluation, weighted_r
 from dmft.numerics.gp import circulant_spectrum, fields_from_coefficients, gaussian_coefficients
 from dmft.theory.kernels import HEBBIAN
 from dmft.theory.lyapunov import LyapunovTheoryResult
-from dmft.numerics.observables import per_path_autocovariance
+from dmft.numerics.observables import equal_groups, per_path_autocovariance
 from dmft.params import Params
 from dmft.progress import progress_bar
 from dmft.numerics.single_site import SingleSite, cosine_taper, leak_folded_kernel, noise_cut
@@ -88,9 +88,9 @@ class TangentEngine:
             u, _ = causal_recursion(chi, self.w, c0=0.5 * self.w[0], block=self.block, T_hist=self.T_hist,
                                     gain=self.gain)
         v = (self.gain * u)[self.u_burn:]
-        per_path = per_path_autocovariance(v, self.n_lag)
-        S = per_path.shape[1]
-        return per_path.mean(axis=1), per_path.std(axis=1, ddof=1) / math.sqrt(S), worst
+        groups = equal_groups(v.shape[1])
+        per_group = per_path_autocovariance(v, self.n_lag, groups=groups)     # paths are independent: group means
+        return per_group.mean(axis=1), per_group.std(axis=1, ddof=1) / math.sqrt(groups), worst
 
 
 class _TangentProblem:
