@@ -50,26 +50,40 @@ def test_bad_ensemble_size():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("k", [1.25, 1.5])
-def test_fixed_point_solution_against_simulations(k):
-    """Two-replica DMFT fixed point (g = 2, p = 2.5, freezable) against 6 halted networks of N = 2000: rho(0) within 2
-    combined standard errors.  Measured (seeds 100-105 / 200-205): k = 1.5: rho(0) = 0.920 +- 0.020, 0.962 +- 0.007,
-    0.969 +- 0.008 at N = 1000, 2000, 4000; k = 1.25: 0.782, 0.914 +- 0.021, 0.898 +- 0.013 (all 3 settled at
-    N = 4000, r = 0.92).  The DMFT (2026-11-30): 0.964 +- 0.002 (r = 0.771) and 0.910 +- 0.008 (r = 0.910).  Until
-    that day the DMFT said 0.992 and 0.984 (r = 0.715, 0.834), a strict xfail here: its eta_A lacked the causal
-    phase of (1 + d/dt) xi (tests/test_response.py).  With 4096 paths at most, k = 1.25 gives 0.908 +- 0.005
-    (converged at SE 0.8%)."""
-    from dmft.theory.replica import ReplicaSettings, solve_overlap
-    from dmft.theory.stationary import solve
+@pytest.mark.parametrize("k, phase", [(1.0, "semifreezable"), (1.25, "freezable"), (1.5, "freezable"),
+                                      (1.75, "freezable")])
+def test_two_replica_dmft_against_halted_networks(k, phase):
+    """Q(0) and rho(0) of the two-replica DMFT (g = 2, p = 2.5; the solution realised on halting: the dynamic one
+    in semifreezable chaos, the fixed point in freezable chaos) against 6 halted networks of N = 2000, each run
+    300 time units past the halt to its late state: within 2 combined standard errors.
+
+    Measured (2026-12-02; DMFT seed 0, networks seeds 200-205; DMFT against networks, Q(0) | rho(0) | r):
+    k = 1.0 (dynamic solution, 3584 paths, SE 2.4%): 0.503 +- 0.012 | 0.772 +- 0.015 | (fixed point's 1.043) against
+    0.410 +- 0.049 | 0.643 +- 0.068 | 1.10 +- 0.03, none of 6 settled (1.8 and 1.8 combined SE);
+    k = 1.25: 0.650 +- 0.006 | 0.907 +- 0.006 | 0.914 against 0.638 +- 0.029 | 0.890 +- 0.028 | 0.92 +- 0.03 (5 of 6);
+    k = 1.5: 0.757 +- 0.003 | 0.965 +- 0.003 | 0.769 against 0.754 +- 0.007 | 0.964 +- 0.005 | 0.78 +- 0.01 (6 of 6);
+    k = 1.75: 0.820 +- 0.003 | 0.982 +- 0.002 | 0.654 against 0.833 +- 0.007 | 0.984 +- 0.004 | 0.62 +- 0.01 (6 of 6).
+    Until 2026-11-30 the DMFT said rho(0) = 0.992 and 0.984 at k = 1.5 and 1.25, a strict xfail here: its eta_A
+    lacked the causal phase of (1 + d/dt) xi (tests/test_response.py)."""
+    from dmft.theory.freezable import freeze
+    from dmft.theory.replica import ReplicaSettings
 
     params = Params(2.0, k, 2.5)
-    # up to 4096 paths: at k = 1.25 the default 2048 end at SE(Q0)/Q0 = 1.2%, above the 1% target
-    fp = solve_overlap(solve(params, seed=0, progress=False), "fixed-point", seed=1, progress=False,
-                       settings=ReplicaSettings(max_samples=4096))
-    assert fp.converged and fp.r < 1, fp.message
-    assert fp.t[np.argmax(fp.Q)] > 0                      # Q(t) peaks after the halt in freezable chaos
+    # up to 4096 paths (at k = 1.25 the default 2048 end at SE(Q0)/Q0 = 1.2%).  At k = 1.0, 0.07 below the merge
+    # of the two solutions (k_freeze = 1.07), the dynamic solution is near-marginal and noisy (SE 2.4% on 4096
+    # paths): its target is 3%, still a quarter of the networks' 12%
+    target = 0.03 if phase == "semifreezable" else 0.01
+    res = freeze(params, seed=0, settings=ReplicaSettings(max_samples=4096, target_rel_err=target), progress=False)
+    assert res.phase == phase and res.converged, (res.phase, res.main.message)
+    th = res.main
+    if phase == "freezable":
+        assert th.r < 1 and th.t[np.argmax(th.Q)] > 0       # Q(t) peaks after the halt in freezable chaos
     sims = halt_ensemble(params, 2000, 6, seed=200)
-    print(f"k = {k}: DMFT rho0 = {fp.rho0:.4f} +- {fp.rho0_err:.4f}, r = {fp.r:.3f}; N = 2000: "
-          f"{sims.rho0:.4f} +- {sims.rho0_err:.4f}, settled {sims.settled_fraction}")
-    assert sims.settled_fraction >= 0.5
-    assert abs(sims.rho0 - fp.rho0) < 2 * math.hypot(sims.rho0_err, fp.rho0_err), (sims.rho0, fp.rho0)
+    print(f"k = {k}: DMFT ({th.kind}) Q0 = {th.Q0:.4f} +- {th.Q0_err:.4f}, rho0 = {th.rho0:.4f} +- {th.rho0_err:.4f},"
+          f" r = {th.r:.3f}; N = 2000: Q0 = {sims.Q0:.4f} +- {sims.Q0_err:.4f}, rho0 = {sims.rho0:.4f} +- "
+          f"{sims.rho0_err:.4f}, settled {sims.settled_fraction}")
+    # the halted networks settle in freezable chaos (finite N can miss the fixed point: a majority) and not in
+    # semifreezable chaos
+    assert sims.settled_fraction >= 0.5 if phase == "freezable" else sims.settled_fraction == 0
+    assert abs(sims.Q0 - th.Q0) < 2 * math.hypot(sims.Q0_err, th.Q0_err), (sims.Q0, th.Q0)
+    assert abs(sims.rho0 - th.rho0) < 2 * math.hypot(sims.rho0_err, th.rho0_err), (sims.rho0, th.rho0)

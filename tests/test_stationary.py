@@ -1,4 +1,6 @@
 """Stationary DMFT solver [Eqs. 6-8]: exact limits, kernels of App. A, failure reporting."""
+import math
+
 import numpy as np
 import pytest
 from scipy import integrate, optimize
@@ -302,6 +304,31 @@ def test_unresolved_near_critical_timescale_is_not_reported_as_converged():
     res = solve(Params(1.02, 0.5, 2.5), seed=0)
     assert not res.converged
     assert res.status == "not_converged" and "near-marginal" in res.message
+
+
+@pytest.mark.parametrize("var", [0.5, 3.0, 8.0])
+def test_pair_table_for_tanh_against_nested_quad(var):
+    """tanh's poles limit the table's quadrature (not erf's, which is entire): E[tanh(z1) tanh(z2)] at three
+    covariances against nested adaptive quadrature (scipy.integrate.quad), to 1e-9."""
+    from scipy import integrate
+
+    from dmft.numerics.single_site import gaussian_pair_table
+
+    cov = var * np.concatenate([[1.0], np.linspace(1, -1, 9)[1:]])
+    table = gaussian_pair_table(np.tanh, cov)
+    for i in (0, 2, 5):
+        c = cov[i]
+        a, b = c / math.sqrt(var), math.sqrt(max(var - c * c / var, 0.0))
+
+        def inner(u):
+            if b == 0:
+                return math.tanh(a * u)
+            return integrate.quad(lambda v: math.tanh(a * u + b * v) * math.exp(-v * v / 2), -12, 12,
+                                  epsabs=1e-13)[0] / math.sqrt(2 * math.pi)
+
+        ref = integrate.quad(lambda u: math.tanh(math.sqrt(var) * u) * inner(u) * math.exp(-u * u / 2), -12, 12,
+                             epsabs=1e-12, limit=200)[0] / math.sqrt(2 * math.pi)
+        assert abs(table[i] - ref) < 1e-9, (var, c, table[i], ref)
 
 
 @pytest.mark.parametrize("var", [0.3, 2.0, 6.0, 15.0])

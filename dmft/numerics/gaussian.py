@@ -24,10 +24,10 @@ def hermite_nodes(n: int = 201, half_width: float = 10.0):
     return u, w / w.sum()
 
 
-def nodes_for_variance(q: float, minimum: int) -> int:
-    """Node count keeping the trapezoid error ~exp(-35) for tanh at variance q: its poles sit at
+def nodes_for_variance(q: float, minimum: int, log_error: float = 35.0) -> int:
+    """Node count keeping the trapezoid error ~exp(-log_error) for tanh at variance q: its poles sit at
     distance pi / (2 sqrt q) from the real axis in units of the standard deviation."""
-    n = int(np.ceil(20.0 * np.sqrt(max(q, 0.0)) * 35.0 / np.pi**2)) + 1
+    n = int(np.ceil(20.0 * np.sqrt(max(q, 0.0)) * log_error / np.pi**2)) + 1
     return int(min(max(n | 1, minimum), 1201))
 
 
