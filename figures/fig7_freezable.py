@@ -12,6 +12,8 @@
 """
 from __future__ import annotations
 
+import os
+
 import matplotlib.pyplot as plt
 import numpy as np
 from tqdm.auto import tqdm
@@ -60,26 +62,42 @@ def panel_b(N, seed):
     return protocol_traces(Params(2.5, 2.55, 2.5), N, seed, steps)
 
 
-def theory(gs, ks, settings, stat_settings, seed):
+def freeze_point(g, k, settings, stat_settings, seed):
+    """One point of (d)-(e): the solution realised on halting at (g, k), p = 2.5, as plain values."""
+    try:
+        res = freeze(Params(g, k, 2.5), seed=seed, settings=settings, stationary_settings=stat_settings,
+                     progress=False)
+    except ValueError as e:                        # no chaotic stationary solution here
+        return dict(error=str(e))
+    m = res.main
+    nontrivial = res.phase != "nonfreezable"
+    return dict(phase=res.phase, Q0=m.Q0 if nontrivial else 0.0, Q0_err=m.Q0_err if nontrivial else 0,
+                rho0=m.rho0 if nontrivial else 0.0, rho0_err=m.rho0_err if nontrivial else 0.0,
+                t=m.t if nontrivial else None, Q=m.Q if nontrivial else None, r=res.fixed_point.r,
+                converged=res.converged, wall_s=m.wall_s)
+
+
+def theory(gs, ks, settings, stat_settings, seed, workers):
+    """freeze_point over the (g, k) grid, on a pool of ``workers`` spawned processes with one BLAS thread each
+    (the points are independent)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from dmft.phase_diagram import single_threaded_children
+
+    points = [(g, k) for g in gs for k in ks]
     out = {}
-    for g in gs:
-        for k in tqdm(ks, desc=f"Fig. 7d-e g={g}", leave=False):
-            try:
-                res = freeze(Params(g, k, 2.5), seed=seed, settings=settings, stationary_settings=stat_settings)
-            except ValueError as e:                        # no chaotic stationary solution here
-                out[(g, k)] = dict(error=str(e))
-                continue
-            m = res.main
-            nontrivial = res.phase != "nonfreezable"
-            out[(g, k)] = dict(phase=res.phase, Q0=m.Q0 if nontrivial else 0.0, Q0_err=m.Q0_err if nontrivial else 0,
-                               rho0=m.rho0 if nontrivial else 0.0, rho0_err=m.rho0_err if nontrivial else 0.0,
-                               t=m.t if nontrivial else None, Q=m.Q if nontrivial else None, r=res.fixed_point.r,
-                               converged=res.converged)
+    with single_threaded_children(), \
+            ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(freeze_point, g, k, settings, stat_settings, seed): (g, k) for g, k in points}
+        for fut in tqdm(as_completed(futures), total=len(futures), desc="Fig. 7d-e", leave=False):
+            out[futures[fut]] = fut.result()
     return out
 
 
 def main():
     ap = parser(__doc__, simulate="overlay halted simulated networks in (c)-(e) (N = 2000, 4 networks per k)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count(), help="processes for the theory points")
     args = ap.parse_args()
     quick = args.quick
     N_traces = 300 if quick else 800
@@ -88,7 +106,7 @@ def main():
     ks = [1.0, 1.25, 1.5] if quick else list(np.round(np.arange(0.5, 3.01, 0.125), 3))
     ks_c = [1.25, 1.5] if quick else [1.25, 1.5, 1.75, 2.0, 2.25, 2.5]
     st = ReplicaSettings(n_samples=256, target_rel_err=0.02) if quick else ReplicaSettings()
-    th = theory(gs, sorted(set(ks) | set(ks_c)), st, solver_settings(quick), args.seed)
+    th = theory(gs, sorted(set(ks) | set(ks_c)), st, solver_settings(quick), args.seed, args.workers)
     a = panel_a(N_traces, args.seed)
     b = panel_b(N_traces, args.seed)
     sims = {}
