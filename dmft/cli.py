@@ -485,7 +485,8 @@ def build_parser() -> argparse.ArgumentParser:
     fr = sub.add_parser("freeze", help="freezable chaos: the phase after halting the synapses (Sec. VII)",
                         description="Two-replica DMFT [Eqs. 27-35] (dmft.theory.freezable.freeze): the stationary "
                                     "solution, then the dynamic and fixed-point solutions for the overlap Q(t) "
-                                    "and network B's D, and the phase (nonfreezable, semifreezable, freezable). "
+                                    "and network B's D, and the phase (nonfreezable, semifreezable, freezable; "
+                                    "undetermined when a solve ended without an answer). "
                                     "Takes about a minute.")
     common(fr)
     fr.add_argument("--seed", type=int, default=0)

@@ -69,12 +69,14 @@ def freeze_point(g, k, settings, stat_settings, seed):
                      progress=False)
     except ValueError as e:                        # no chaotic stationary solution here
         return dict(error=str(e))
+    if res.phase == "undetermined":                 # a solve ended without an answer: no point drawn
+        return dict(error=res.message)
     m = res.main
     nontrivial = res.phase != "nonfreezable"
     return dict(phase=res.phase, Q0=m.Q0 if nontrivial else 0.0, Q0_err=m.Q0_err if nontrivial else 0,
                 rho0=m.rho0 if nontrivial else 0.0, rho0_err=m.rho0_err if nontrivial else 0.0,
                 t=m.t if nontrivial else None, Q=m.Q if nontrivial else None, r=res.fixed_point.r,
-                converged=res.converged, wall_s=m.wall_s)
+                converged=res.converged, message=res.message, wall_s=res.wall_s)
 
 
 def theory(gs, ks, settings, stat_settings, seed, workers):

@@ -127,6 +127,33 @@ def test_g_to_one_limit_is_self_consistent():
     assert near_critical_overlap(eps, K_ONSET_G1 + 1e-3).exists
 
 
+def test_a_solve_without_an_answer_leaves_the_phase_undetermined():
+    """A dynamic solve that hit the window cap or its evaluation budget says nothing about whether a dynamic solution
+    exists: with an unstable fixed point beside it the phase is "undetermined", not "nonfreezable" (the full Fig. 7
+    grid had one such point at g = 3, k = 1.75, between two semifreezable ones)."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from dmft.theory.freezable import classify
+    from dmft.theory.replica import _empty
+
+    def result(kind, status, **kw):
+        return replace(_empty(SimpleNamespace(C0=0.8), kind, ReplicaSettings(), 0, 0.0, [], 10, status, "test"),
+                       **kw)
+
+    unstable_fp = result("fixed-point", "converged", Q0=0.6, r=1.1)
+    stable_fp = result("fixed-point", "converged", Q0=0.8, r=0.7)
+    memory = result("dynamic", "not_converged", Q0=0.5)           # an answer, short of its SE target
+    for failed in ("window_cap", "not_converged"):
+        assert classify(result("dynamic", failed), unstable_fp)[0] == "undetermined"
+        assert classify(result("dynamic", "trivial"), result("fixed-point", failed))[0] == "undetermined"
+    assert classify(result("dynamic", "trivial"), unstable_fp)[0] == "nonfreezable"
+    assert classify(result("dynamic", "trivial"), result("fixed-point", "trivial"))[0] == "nonfreezable"
+    assert classify(result("dynamic", "excluded"), stable_fp)[0] == "freezable"
+    assert classify(result("dynamic", "window_cap"), stable_fp)[0] == "freezable"     # r < 1: no dynamic solution
+    assert classify(memory, unstable_fp)[0] == "semifreezable"
+
+
 @pytest.mark.parametrize("g, k", [(2.0, 0.0), (2.0, -1.0), (0.8, 1.0), (1.0, 1.0)])
 def test_freeze_rejects_non_hebbian_or_non_chaotic_input(g, k):
     with pytest.raises(ValueError, match="k > 0|g > 1"):

@@ -50,18 +50,28 @@ class FreezeResult:
         return self.dynamic if self.phase == "semifreezable" else self.fixed_point
 
     def summary(self) -> dict:
-        m = self.main
-        nontrivial = self.phase != "nonfreezable"
-        return dict(params=self.params.as_dict(), phase=self.phase,
-                    Q0=m.Q0 if nontrivial else 0.0, Q0_err=m.Q0_err if nontrivial else 0.0,
-                    rho0=m.rho0 if nontrivial else 0.0, rho0_err=m.rho0_err if nontrivial else 0.0,
-                    D0=m.D0 if nontrivial else float("nan"), r=self.fixed_point.r, converged=self.converged,
+        """Q0, rho0, D0 of the solution realised on halting: zero without memory (nonfreezable), NaN when the phase
+        is undetermined."""
+        m, nan = self.main, float("nan")
+        if self.phase == "nonfreezable":
+            Q0, Q0_err, rho0, rho0_err, D0 = 0.0, 0.0, 0.0, 0.0, nan
+        elif self.phase == "undetermined":
+            Q0 = Q0_err = rho0 = rho0_err = D0 = nan
+        else:
+            Q0, Q0_err, rho0, rho0_err, D0 = m.Q0, m.Q0_err, m.rho0, m.rho0_err, m.D0
+        return dict(params=self.params.as_dict(), phase=self.phase, Q0=Q0, Q0_err=Q0_err, rho0=rho0,
+                    rho0_err=rho0_err, D0=D0, r=self.fixed_point.r, converged=self.converged,
                     solutions=[s.summary() for s in (self.dynamic, self.fixed_point) if s.nontrivial],
                     C0=self.C0, message=self.message, seed=self.seed, wall_s=self.wall_s)
 
 
+VERDICTS = ("converged", "trivial", "excluded")      # statuses of a solve that ended with an answer or a verdict
+
+
 def classify(dynamic: OverlapResult, fixed_point: OverlapResult) -> tuple[str, str]:
-    """The phase (Sec. VII) from the two solutions, with a note."""
+    """The phase (Sec. VII) from the two solutions, with a note: "nonfreezable", "semifreezable", "freezable", or
+    "undetermined" when a solve that decides it ended without an answer or a verdict (window cap, budget
+    exhausted): a failed dynamic solve is not evidence that there is no dynamic solution."""
     if dynamic.nontrivial:
         note = "a nontrivial Q with decaying D"
         if fixed_point.nontrivial and fixed_point.r < 1:
@@ -69,6 +79,10 @@ def classify(dynamic: OverlapResult, fixed_point: OverlapResult) -> tuple[str, s
         return "semifreezable", note
     if fixed_point.nontrivial and fixed_point.r < 1:
         return "freezable", f"only the fixed-point solution, stable (r = {fixed_point.r:.3f} < 1)"
+    for s in (dynamic, fixed_point):
+        if not s.nontrivial and s.status not in VERDICTS:
+            return "undetermined", (f"the {s.kind} solve ended without an answer ({s.status}: {s.message}), so "
+                                    "the phase is not decided")
     if fixed_point.nontrivial:
         return "nonfreezable", (f"no dynamic memory; an unstable fixed-point solution (r = {fixed_point.r:.3f}) "
                                 "exists")
@@ -101,7 +115,7 @@ def freeze(params: Params, *, seed: int | None = 0, settings: ReplicaSettings | 
     else:
         dyn = solve_overlap(st_A, "dynamic", settings=settings, seed=seed, progress=progress)
     phase, note = classify(dyn, fp)
-    ok = all(s.status in ("converged", "trivial", "excluded") for s in (dyn, fp))
+    ok = phase != "undetermined" and all(s.status in VERDICTS for s in (dyn, fp))
     msgs = [f"{s.kind}: {s.status} ({s.message})" for s in (dyn, fp)]
     return FreezeResult(params=params, phase=phase, dynamic=dyn, fixed_point=fp, C0=st_A.C0, converged=ok,
                         message=note + "; " + "; ".join(msgs), seed=seed, wall_s=time.perf_counter() - start,
