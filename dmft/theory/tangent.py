@@ -83,12 +83,12 @@ class TangentEngine:
         g, lam = self.params.g, self.lam
         spec, worst = circulant_spectrum(g * g * M, self.period, self.h,
                                          transfer=lambda om: 1.0 / ((1.0 + lam) ** 2 + om ** 2))
-        chi = np.ascontiguousarray(fields_from_coefficients(spec, self.z, self.period)[:self.n_t])  # (1+lambda+d/dt)^-1 xi_u
+        chi = fields_from_coefficients(spec, self.z, self.period)[:self.n_t]    # (1 + lambda + d/dt)^-1 xi_u
         if self.params.k == 0:
             u = chi
         else:
-            u, _ = causal_recursion(chi, self.w, c0=0.5 * self.w[0], block=self.block, T_hist=self.T_hist,
-                                    gain=self.gain)
+            u, _ = causal_recursion(np.ascontiguousarray(chi), self.w, c0=0.5 * self.w[0], block=self.block,
+                                    T_hist=self.T_hist, gain=self.gain)
         v = (self.gain * u)[self.u_burn:]
         groups = equal_groups(v.shape[1])
         per_group = per_path_autocovariance(v, self.n_lag, groups=groups)     # paths are independent: group means
