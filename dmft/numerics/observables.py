@@ -46,11 +46,18 @@ def per_path_autocovariance(s: np.ndarray, n_lag: int, other: np.ndarray | None 
     # an autocovariance's spectrum is |F|^2, real: no conjugate copy and a quarter of the complex products
     cross = F.real ** 2 + F.imag ** 2 if other is None else F.conj() * spectrum(np.asarray(other, dtype=float))
     if groups is not None:
-        if n_col % groups:
-            raise ValueError(f"{n_col} columns do not split into {groups} equal groups")
-        cross = cross.reshape(groups, n_col // groups, -1).mean(axis=1)
+        cross = group_means(cross, groups, axis=0)
     raw = scipy.fft.irfft(cross, n=nfft, axis=1, workers=-1)[:, :n_lag]
     return raw.T / (n_t - np.arange(n_lag))[:, None]
+
+
+def group_means(a: np.ndarray, groups: int, axis: int) -> np.ndarray:
+    """Means of ``a`` over ``groups`` equal groups of consecutive entries along ``axis`` (the paths' axis)."""
+    n = a.shape[axis]
+    if n % groups:
+        raise ValueError(f"{n} paths do not split into {groups} equal groups")
+    shape = a.shape[:axis] + (groups, n // groups) + a.shape[axis + 1:]
+    return a.reshape(shape).mean(axis=axis + 1)
 
 
 def equal_groups(n: int, most: int = 64) -> int:

@@ -35,7 +35,7 @@ import scipy.fft
 from dmft.numerics.driver import TERMINAL, BudgetExhausted, Driver, Evaluation, tail_error, weighted_replicas
 from dmft.errors import UnphysicalSolutionError
 from dmft.numerics.gp import circulant_spectrum
-from dmft.numerics.observables import equal_groups
+from dmft.numerics.observables import equal_groups, group_means
 from dmft.theory.halted import HaltedSite
 from dmft.theory.kernels import HEBBIAN
 from dmft.progress import progress_bar
@@ -192,9 +192,7 @@ class HaltEngine:
         pad[self.burn + rows] = values
         cross = self.phi_hat * np.conj(scipy.fft.rfft(pad, axis=0, workers=-1))
         if groups is not None:
-            if S % groups:
-                raise ValueError(f"{S} paths do not split into {groups} equal groups")
-            cross = cross.reshape(cross.shape[0], groups, S // groups).mean(axis=2)
+            cross = group_means(cross, groups, axis=1)
         corr = scipy.fft.irfft(cross, n=P, axis=0, workers=-1)
         return corr[np.arange(-M, M + 1) % P] / rows.size
 
