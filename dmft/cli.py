@@ -136,10 +136,14 @@ def cmd_solve(args) -> dict:
 
 
 def cmd_sweep(args) -> dict:
-    from dmft.theory.continuation import branches, line, sweep
+    from dmft.theory.continuation import basins, branches, line, sweep
 
     base = Params(args.g, args.k, args.p, args.phi)
     pts = line(base, args.vary, args.start, args.stop, args.num)
+    if args.basins:
+        out = basins(pts, n_paths=args.basin_paths, seed=args.seed, progress=args.progress).summary()
+        out["provenance"] = _provenance(args)
+        return out
     run = branches if args.both_ends else sweep
     out = run(pts, settings=_settings_from_args(args), seed=args.seed, progress=args.progress).summary()
     out["provenance"] = _provenance(args)
@@ -428,6 +432,11 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--both-ends", action="store_true",
                     help="continue the line from both of its ends and flag where the two continuations differ "
                          "(the fast and slow branches of App. B; dmft.theory.continuation.branches)")
+    sw.add_argument("--basins", action="store_true",
+                    help="both ends, one replica per point iterated to its fixed point from the fast and the slow "
+                         "side (no error bars; resolves the coexistence of App. B where the full solves near a "
+                         "branch's end do not converge; dmft.theory.continuation.basins)")
+    sw.add_argument("--basin-paths", type=int, default=256, help="paths of the --basins replica (default 256)")
     sw.set_defaults(func=cmd_sweep)
 
     t = sub.add_parser("stern", help="self-coupled network of Stern et al. (Eq. 11)",

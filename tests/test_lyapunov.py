@@ -69,7 +69,7 @@ def test_heun_spectrum_sum_equals_mean_log_det_of_the_step_map():
     """Heun: the sum of all exponents is <log |det DPhi|>/dt with DPhi the step derivative built from M [Eq. 15]."""
     net = _net(N=4, g=3.0, k=1.0)
     twin = net.copy()
-    res = lyapunov_spectrum(net, 4 + 16, 30.0, qr_every=5)
+    res = lyapunov_spectrum(net, 4 + 16, 30.0, qr_every=5, settle=0.0)   # the identity's window: [0, 30]
     steps = int(round(30.0 / twin.dt))
     logdet = 0.0
     for _ in range(steps):
@@ -82,7 +82,7 @@ def test_full_spectrum_sum_equals_mean_log_det_and_trace():
     net = _net(N=5, g=3.0, k=1.0, scheme="euler")
     D = 5 + 25
     twin = net.copy()
-    res = lyapunov_spectrum(net, D, 60.0, qr_every=5)
+    res = lyapunov_spectrum(net, D, 60.0, qr_every=5, settle=0.0)
     # exact identity for the Euler map: sum of exponents = <log|det(I + dt M_n)|> / dt
     steps = int(round(60.0 / twin.dt))
     logdet, tr, tr2, tr3, series, tail = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
@@ -113,8 +113,9 @@ def test_backward_pass_recovers_the_smallest_exponents(scheme):
     net = _net(N=5, g=3.0, k=1.0, scheme=scheme)
     D = 30
     twin = net.copy()
-    fwd = lyapunov_spectrum(net, D, 150.0, qr_every=5)
-    bwd = lyapunov_spectrum(twin, D, 150.0, qr_every=5, direction="backward")
+    # no settling, so that both passes average the same window of the trajectory
+    fwd = lyapunov_spectrum(net, D, 150.0, qr_every=5, settle=0.0)
+    bwd = lyapunov_spectrum(twin, D, 150.0, qr_every=5, direction="backward", settle=0.0)
     # same trajectory: the total volume contraction is identical
     assert abs(fwd.exponents.sum() - bwd.exponents.sum()) < 1e-9 * abs(fwd.exponents.sum())
     f = np.sort(fwd.exponents)
@@ -122,6 +123,28 @@ def test_backward_pass_recovers_the_smallest_exponents(scheme):
     # the smallest (most contracting) exponents agree within statistical error
     tol = 5 * np.hypot(fwd.sem[::-1][:3], bwd.sem[:3]) + 1e-3
     assert np.all(np.abs(f[:3] - b[:3]) < tol)
+
+
+def test_settling_period_is_left_out_of_the_average():
+    """``settle`` drops the first growth rates after the kick (forward) or the last (backward) and nothing else: the
+    same run without settling and T longer by the settling time has the same rates from there on."""
+    p = Params(2.0, 1.0, 2.5)
+    with_settle = max_lyapunov_perturbation(PlasticNetwork(p, 40, seed=3), 10.0, burn=2.0, settle=4.0, seed=5)
+    without = max_lyapunov_perturbation(PlasticNetwork(p, 40, seed=3), 14.0, burn=2.0, settle=0.0, seed=5)
+    assert with_settle.growth_rates.size == 10 and with_settle.settings["settle"] == pytest.approx(4.0)
+    assert np.array_equal(with_settle.growth_rates, without.growth_rates[4:])
+    assert with_settle.lambda_max == pytest.approx(without.growth_rates[4:].mean(), rel=1e-12)
+    # forward QR: 7 time units without settling = the first 2 (a run of T = 2) then the 5 averaged after settling
+    nets = [_net(N=4, g=3.0, k=1.0) for _ in range(3)]
+    a = lyapunov_spectrum(nets[0], 6, 5.0, qr_every=5, settle=2.0, seed=2)
+    b = lyapunov_spectrum(nets[1], 6, 7.0, qr_every=5, settle=0.0, seed=2)
+    c = lyapunov_spectrum(nets[2], 6, 2.0, qr_every=5, settle=0.0, seed=2)
+    assert a.T == pytest.approx(5.0) and a.settings["settle"] == pytest.approx(2.0)
+    assert np.allclose(7.0 * b.exponents, 2.0 * c.exponents + 5.0 * a.exponents, rtol=1e-10, atol=1e-12)
+    back = lyapunov_spectrum(_net(N=4, g=3.0, k=1.0), 6, 5.0, qr_every=5, settle=2.0, direction="backward", seed=2)
+    assert back.T == pytest.approx(5.0) and np.all(np.isfinite(back.exponents))
+    with pytest.raises(ValueError, match="settle"):
+        max_lyapunov_perturbation(PlasticNetwork(p, 40, seed=3), 10.0, settle=-1.0)
 
 
 def test_partial_spectrum_and_memory_guard():
