@@ -205,14 +205,17 @@ def basins(points: Sequence[Params], rule: PlasticityRule = HEBBIAN, *, n_paths:
            settings: SolverSettings | None = None, seed: int = 0, progress=None) -> Basins:
     """Both solutions of App. B, where they exist, by continuation from both ends of a line with one replica.
 
-    At each point one replica (``n_paths`` paths, random numbers from ``seed + i``, the same for both
-    continuations) is iterated to its fixed point by the package's driver (Anderson mixing, the stall guard that
-    follows the map through a saddle-node ghost, window growth).  The forward continuation starts at the first
-    point from the solver's cold guess (the fast, k = 0 shape) and each next point from the previous fixed point;
-    the backward one starts at the last point from that guess stretched in lag by ``SLOW_STRETCH`` x p (a slow
-    start: synapses dragging neurons, App. B) and runs back.  With the random numbers fixed, the map is smooth and
-    deterministic, so two different fixed points at a point are two solutions, not noise; where one branch has
-    ended (a saddle-node) its continuation falls onto the other.  This is what :func:`branches` does with full
+    At each point one replica (``n_paths`` paths, random numbers from ``seed + i`` for both continuations) is
+    iterated to its fixed point by the package's driver (Anderson mixing, the stall guard that follows the map
+    through a saddle-node ghost, window growth).  The forward continuation starts at the first point from the
+    solver's cold guess (the fast, k = 0 shape) and each next point from the previous fixed point; the backward one
+    starts at the last point from that guess stretched in lag by ``SLOW_STRETCH`` x p (a slow start: synapses
+    dragging neurons, App. B) and runs back.  With its random numbers fixed, a replica's map is smooth and
+    deterministic, so it settles on a fixed point or, near the end of a branch, lingers at its ghost (reported
+    "not_converged" after max_iter).  The two continuations' fixed points differ by sampling noise only (a few
+    percent in tau*: a window grown by one and not the other draws other random numbers) where there is one
+    solution, and by a factor of 3 or more where two coexist (:meth:`Basins.coexist`); where one branch has ended
+    its continuation falls onto the other.  This is what :func:`branches` does with full
     solves, at a fraction of the cost and without their error bars (replicas near a ghost land on either side of
     it and the full solves are then reported not converged; a single replica has no such ambiguity).
     ``settings``: the solver's (max_iter and max_evaluations per point)."""
@@ -241,7 +244,7 @@ def basins(points: Sequence[Params], rule: PlasticityRule = HEBBIAN, *, n_paths:
             x, window, how = stop.x, stop.window, "budget"
         h = window[0] / (window[1] - 1)
         C = x[:window[1]]
-        ok = C[0] > 0 and how not in ("trivial",)
+        ok = C[0] > 0 and how != "trivial"
         bar.update()
         return Basin(h * np.arange(window[1]), C, tau_star(C, h) if ok else math.nan,
                      q.p / synaptic_timescale(C, h, q.p) if ok else math.nan, how, len(driver.history)), (x, window)
