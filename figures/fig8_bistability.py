@@ -89,7 +89,8 @@ def main(argv=None):
     if args.simulate:
         T = 2000.0 if quick else 5000.0
         coexisting = [k for k, c in zip(ks, line.coexist()) if c]
-        k_in = float(np.median(coexisting)) if coexisting else 0.76
+        # inside the window the line found; if it found none, k = 0.80, where the k-step-0.02 run found both (README)
+        k_in = float(np.median(coexisting)) if coexisting else 0.80
         k_sim = (0.6, k_in, 1.0)
         sim = {}
         for k, ls in zip(k_sim, (":", "-", "--")):
