@@ -104,6 +104,25 @@ def test_warm_start_reuses_a_solution():
     assert abs(warm.C0 - cold.C0) < 3 * np.hypot(warm.C0_err, cold.C0_err)
 
 
+def test_warm_start_window_follows_the_solution_not_its_window():
+    """The exact k = 0 solution lives on a 100-unit window, but C is below 2% of C(0) from tau ~ 12 on: a warm start
+    from it takes twice that extent (at least the cold start's 40 units), and still agrees with a cold solve."""
+    from dmft.theory.stationary import WARM_WINDOW, _extent
+    exact = solve(Params(2.0, 0.0, 2.5))
+    assert exact.tau[-1] >= 100.0
+    ext = _extent(exact, HEBBIAN)
+    above = exact.C[exact.tau > ext]
+    assert 5.0 < ext < 30.0 and np.all(np.abs(above) <= 0.02 * exact.C0 + 1e-12)
+    warm = solve(Params(2.0, 0.3, 2.5), seed=1, init=exact)
+    cold = solve(Params(2.0, 0.3, 2.5), seed=2)
+    assert warm.converged and cold.converged
+    # the window it started on (it may only have grown from there)
+    assert max(40.0, WARM_WINDOW * ext) - warm.tau_step <= warm.tau[-1] < exact.tau[-1]
+    assert abs(warm.C0 - cold.C0) < 3 * np.hypot(warm.C0_err, cold.C0_err)
+    i = int(round(2 * cold.tau_star / cold.tau_step))        # the tail, where a cut window would show
+    assert abs(warm.C[i] - cold.C[i]) < 3 * np.hypot(warm.C_err[i], cold.C_err[i])
+
+
 def test_below_one_without_dynamics_reports_no_solution():
     r = solve(Params(0.9, 1.2, 2.5), seed=0)
     assert not r.converged and r.status == "no_dynamic_solution" and r.C0 == 0.0

@@ -590,8 +590,17 @@ def _starting_point(params, rule, st, init):
         st = replace(st, tau_cap=max(500.0, 40.0 * params.p))
     if rule.name in P_KERNEL_RULES:
         st = replace(st, h_max=max(h, min(st.h_max, params.p / 5)))
+    tau_max = st.tau_max or max(40.0, 8.0 * params.p)
+    slow = near_transition_timescale(params, rule)
+    if slow is not None:
+        # near the continuous transition C decays on this timescale [Eq. 13]: a window that truncates it
+        # admits spurious, faster-decaying fixed points
+        tau_max = max(tau_max, 6.0 * slow)
+        if settings_cap is None:
+            st = replace(st, tau_cap=max(st.tau_cap, 1.7 * tau_max))
     if isinstance(init, DMFTResult):
-        tau_max = st.tau_max or max(float(init.tau[-1]), 30.0)
+        # the cold start's window, or more if the solution it starts from reaches further (see WARM_WINDOW)
+        tau_max = st.tau_max or max(tau_max, min(float(init.tau[-1]), WARM_WINDOW * _extent(init, rule)))
         h = max(h, min(init.tau_step, st.h_max))
         n_lag = int(round(tau_max / h)) + 1
         C = _regrid(init.C, init.tau_step, n_lag, h)
@@ -600,18 +609,29 @@ def _starting_point(params, rule, st, init):
         n_lag = C.size
         tau_max = (n_lag - 1) * h
     else:
-        tau_max = st.tau_max or max(40.0, 8.0 * params.p)
-        slow = near_transition_timescale(params, rule)
-        if slow is not None:
-            # near the continuous transition C decays on this timescale [Eq. 13]: a window that truncates it
-            # admits spurious, faster-decaying fixed points
-            tau_max = max(tau_max, 6.0 * slow)
-            if settings_cap is None:
-                st = replace(st, tau_cap=max(st.tau_cap, 1.7 * tau_max))
         h = max(h, min(st.h_max, tau_max / 1000.0))
         n_lag = int(round(tau_max / h)) + 1
         C = _initial_guess(params, rule, h, tau_max)
     return C, (tau_max, n_lag), st
+
+
+# A warm start's window is this many times the extent of the solution it starts from (see _extent), not that
+# solution's whole window: a window grown on the way to a slow solution (or the exact k = 0 solution's 100 time
+# units) would otherwise be inherited by every later point of a sweep, at a cost that grows with it (the lags of the
+# history and the recorded time, max(200, 4 tau_max), both grow).  A replica asks for a longer window when C is
+# significant past 80% of it, so 2x leaves room for the neighbour's C to reach 1.6x further.
+WARM_WINDOW = 2.0
+
+
+def _extent(res: DMFTResult, rule: PlasticityRule) -> float:
+    """The lag up to which the connected part of ``res.C`` is significant in the sense the engine uses to ask for a
+    longer window (above 4 standard errors and 2% of its value at 0, see :meth:`SingleSite.run`)."""
+    C = np.asarray(res.C, dtype=float)
+    level = float(np.mean(C[int(0.9 * C.size):])) if rule.name == "presynaptic" else 0.0
+    conn = C - level
+    err = np.zeros_like(C) if res.C_err is None else np.nan_to_num(np.asarray(res.C_err, dtype=float))
+    big = np.nonzero(np.abs(conn) > np.maximum(4 * err, 0.02 * abs(conn[0])))[0]
+    return float(res.tau[big[-1]]) if big.size else 0.0
 
 
 def _solve_monte_carlo_budgeted(params, rule, st, seed, init, start, history, bar):
