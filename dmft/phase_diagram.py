@@ -32,9 +32,19 @@ import numpy as np
 
 from dmft import __version__
 from dmft.theory.boundaries import BOUNDARIES, EXPERIMENTAL, boundary_point
+from dmft.theory.freezable import K_ONSET_G1
 from dmft.progress import progress_bar
 
 DEFAULT_RANGE = dict(g_min=0.2, g_max=3.0, k_min=-1.0, k_max=3.0)
+
+# Where the semifreezable and freezable lines start: as g -> 1+ the two-replica equations reduce to Eqs. 36-39, whose
+# fixed-point and dynamic solutions emerge together at k = h(1, k) = 2/(sqrt(3) pi) = 0.3676 [Eq. 39, Sec. VII].  Both
+# rows of a diagram that reaches g = 1 begin with this exact point (k_err 0, named in its message); the numerical
+# onsets need the stationary solution, which is near-marginal close to g = 1 (see README), so none is solved below
+# g = 1.25 (at p = 2.5 and g = 1.2, k_semi = 0.354 +- 0.007 and the fixed-point solution appears at 0.370 +- 0.007).
+REPLICA_ONSETS = ("semifreezable", "freezable")
+G1_LIMIT = dict(g=1.0, k=K_ONSET_G1, k_err=0.0, converged=True,
+                message="g -> 1+ limit [Eq. 39]: k = 2/(sqrt(3) pi), exact, not a numerical solve")
 
 
 @dataclass(frozen=True)
@@ -354,6 +364,10 @@ def phase_diagram(p: float = 2.5, *, quick: bool = False, g_min: float = DEFAULT
     finally:
         bar.close()
     out = {b: dict(g=[], k=[], k_err=[], converged=[], message=[]) for b in boundaries}
+    for b in REPLICA_ONSETS:
+        if b in out and g_min <= 1.0 <= g_max:
+            for key, v in G1_LIMIT.items():
+                out[b][key].append(v)
     for t in tasks:
         pt = results[t]
         row = out[t.boundary]

@@ -257,3 +257,25 @@ def test_local_workers_start_with_one_blas_thread(monkeypatch):
             ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         assert pool.submit(_blas_threads_variable, None).result() == "1"
     assert os.environ["OPENBLAS_NUM_THREADS"] == "7" and "MKL_NUM_THREADS" not in os.environ
+
+
+def test_replica_onsets_start_at_the_g_to_one_limit(monkeypatch):
+    """Both rows begin with Eq. 39's exact meeting point (1, 2/(sqrt(3) pi) = 0.3676) [Sec. VII], marked as the limit,
+    followed by the solved points; a diagram that does not reach g = 1 has no such point."""
+    def fake(boundary):
+        return lambda g, p, **_: bmod.BoundaryPoint(boundary, g, p, 0.5 + 0.1 * g, 0.01, True, "solved")
+
+    for name in ("semifreezable", "freezable"):
+        monkeypatch.setitem(bmod.POINT_FUNCTIONS, name, fake(name))
+    st = _cheap_settings()
+    st.g_above = (2.0,)
+    pd = phase_diagram(2.5, boundaries=("semifreezable", "freezable"), settings=st, cache_dir=False, workers=1)
+    for name in ("semifreezable", "freezable"):
+        row = pd.boundaries[name]
+        assert row["g"] == [1.0, 2.0] and row["converged"] == [True, True]
+        assert row["k"][0] == pytest.approx(2.0 / (math.sqrt(3.0) * math.pi)) and row["k"][0] == pytest.approx(0.3676,
+                                                                                                              abs=1e-4)
+        assert row["k_err"][0] == 0.0 and "Eq. 39" in row["message"][0]
+        assert row["k"][1] == pytest.approx(0.7)
+    above = phase_diagram(2.5, g_min=1.5, boundaries=("semifreezable",), settings=st, cache_dir=False, workers=1)
+    assert above.boundaries["semifreezable"]["g"] == [2.0]
