@@ -259,7 +259,7 @@ def test_local_workers_start_with_one_blas_thread(monkeypatch):
     assert os.environ["OPENBLAS_NUM_THREADS"] == "7" and "MKL_NUM_THREADS" not in os.environ
 
 
-def test_replica_onsets_start_at_the_g_to_one_limit(monkeypatch):
+def test_replica_onsets_start_at_the_g_to_one_limit(monkeypatch, tmp_path):
     """Both rows begin with Eq. 39's exact meeting point (1, 2/(sqrt(3) pi) = 0.3676) [Sec. VII], marked as the limit,
     followed by the solved points; a diagram that does not reach g = 1 has no such point."""
     def fake(boundary):
@@ -277,5 +277,7 @@ def test_replica_onsets_start_at_the_g_to_one_limit(monkeypatch):
                                                                                                               abs=1e-4)
         assert row["k_err"][0] == 0.0 and "Eq. 39" in row["message"][0]
         assert row["k"][1] == pytest.approx(0.7)
+    pd.save(tmp_path)                                   # the figure draws the limit point with the solved ones
+    assert (tmp_path / "phase_diagram_p2.5.png").stat().st_size > 0
     above = phase_diagram(2.5, g_min=1.5, boundaries=("semifreezable",), settings=st, cache_dir=False, workers=1)
     assert above.boundaries["semifreezable"]["g"] == [2.0]
